@@ -1,0 +1,86 @@
+"""Employees, their roles, login sessions, login throttles and machine API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from app.timeutil import utc_now
+
+
+class Role(StrEnum):
+    learner = "learner"
+    mentor = "mentor"
+    admin = "admin"
+
+
+class Scope(StrEnum):
+    catalog_read = "catalog:read"
+    content_write = "content:write"
+    reports_read = "reports:read"
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320, unique=True)
+    department: str = Field(max_length=200, index=True)
+    language: str = Field(max_length=8, default="en")
+    password_hash: str | None = Field(default=None, max_length=255)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class UserRole(SQLModel, table=True):
+    __tablename__ = "user_role"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    role: str = Field(max_length=32, primary_key=True)
+
+
+class AuthSession(SQLModel, table=True):
+    """A browser login. Only the SHA-256 of the cookie value is stored, so a database leak logs no one in."""
+
+    __tablename__ = "auth_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utc_now)
+    expires_at: datetime
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins per account and per client address, shared by every server process."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(max_length=400, primary_key=True)
+    failures: int = 0
+    window_started_at: datetime = Field(default_factory=utc_now)
+    locked_until: datetime | None = None
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    token_hash: str = Field(max_length=64)
+    token_prefix: str = Field(max_length=16)
+    scopes: str = Field(max_length=400, description="space-separated scope names")
+    created_at: datetime = Field(default_factory=utc_now)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())

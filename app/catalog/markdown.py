@@ -1,0 +1,140 @@
+"""Markdown to sanitized HTML, done once per import: parse, rewrite lesson links, render, clean."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+CALLOUT_KINDS = ("note", "tip", "warning", "example", "exercise", "takeaways")
+CALLOUT_DEFAULT_TITLES: dict[str, dict[str, str]] = {
+    "note": {"en": "Note", "fr": "Remarque", "nl": "Opmerking"},
+    "tip": {"en": "Tip", "fr": "Astuce", "nl": "Tip"},
+    "warning": {"en": "Watch out", "fr": "Attention", "nl": "Let op"},
+    "example": {"en": "Example", "fr": "Exemple", "nl": "Voorbeeld"},
+    "exercise": {"en": "Practice", "fr": "Exercice", "nl": "Oefening"},
+    "takeaways": {"en": "Key take-aways", "fr": "À retenir", "nl": "Om te onthouden"},
+}
+WORDS_PER_MINUTE = 220
+LESSON_LINK = re.compile(r"^(?:\.\./(?P<module>[a-z0-9-]+)/(?P<language>[a-z]{2})/)?(?P<file>\d{2}-[a-z0-9-]+)\.md(?P<fragment>#[^\s]*)?$")
+
+_ALLOWED_TAGS = {
+    "a", "abbr", "aside", "blockquote", "br", "code", "del", "div", "em", "h2", "h3", "h4", "h5", "h6",
+    "hr", "li", "ol", "p", "pre", "span", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "aside": {"class", "aria-label"},
+    "p": {"class"},
+    "code": {"class"},
+    "th": {"style"},
+    "td": {"style"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "ol": {"start"},
+}
+
+
+@dataclass(frozen=True)
+class LessonLink:
+    """A link from a lesson to another lesson, kept so the importer can check it points somewhere."""
+
+    line: int
+    module_slug: str | None
+    lesson_slug: str
+
+
+@dataclass
+class RenderedMarkdown:
+    html: str
+    toc: list[dict[str, Any]]
+    word_count: int
+    lesson_links: list[LessonLink] = field(default_factory=list)
+
+
+def _render_callout(self: Any, tokens: list[Token], idx: int, _options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    if token.nesting != 1:
+        return "</aside>\n"
+    kind, _, title = token.info.strip().partition(" ")
+    title = title.strip() or CALLOUT_DEFAULT_TITLES[kind].get(env["language"], CALLOUT_DEFAULT_TITLES[kind]["en"])
+    escaped = html.escape(title)
+    return f'<aside class="callout callout-{kind}" aria-label="{escaped}">\n<p class="callout-title">{escaped}</p>\n'
+
+
+def _build_parser() -> MarkdownIt:
+    parser = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+    parser.use(front_matter_plugin)
+    parser.use(anchors_plugin, min_level=2, max_level=4)
+    for kind in CALLOUT_KINDS:
+        parser.use(container_plugin, name=kind, render=_render_callout)
+    return parser
+
+
+_PARSER = _build_parser()
+
+
+def lesson_url(module_slug: str, lesson_slug: str) -> str:
+    return f"/modules/{module_slug}/lessons/{lesson_slug}"
+
+
+def render_markdown(text: str, *, module_slug: str, language: str, first_line: int = 1) -> RenderedMarkdown:
+    """Render a lesson body. `first_line` maps token lines back to the file for error messages."""
+    env: dict[str, Any] = {"language": language}
+    tokens = _PARSER.parse(text, env)
+    toc: list[dict[str, Any]] = []
+    links: list[LessonLink] = []
+    words = 0
+    for position, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in ("h2", "h3"):
+            inline = tokens[position + 1]
+            toc.append({"id": token.attrs.get("id", ""), "title": inline.content, "level": int(token.tag[1])})
+        if token.type != "inline" or token.children is None:
+            continue
+        line = (token.map[0] if token.map else 0) + first_line
+        for child in token.children:
+            if child.type == "text" or child.type == "code_inline":
+                words += len(child.content.split())
+            elif child.type == "link_open":
+                _rewrite_lesson_link(child, module_slug, line, links)
+    body_html = _PARSER.renderer.render(tokens, _PARSER.options, env)
+    return RenderedMarkdown(html=sanitize_html(body_html), toc=toc, word_count=words, lesson_links=links)
+
+
+def render_inline(text: str) -> str:
+    """Quiz prompts and choices: inline markdown only (emphasis, code, links)."""
+    return sanitize_html(_PARSER.renderInline(text))
+
+
+def _rewrite_lesson_link(token: Token, module_slug: str, line: int, links: list[LessonLink]) -> None:
+    href = str(token.attrs.get("href", ""))
+    match = LESSON_LINK.match(href)
+    if match is None:
+        return
+    lesson_slug = match["file"][3:]
+    target_module = match["module"]
+    links.append(LessonLink(line=line, module_slug=target_module, lesson_slug=lesson_slug))
+    token.attrs["href"] = lesson_url(target_module or module_slug, lesson_slug) + (match["fragment"] or "")
+
+
+def sanitize_html(markup: str) -> str:
+    return nh3.clean(
+        markup,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def minutes_for(word_count: int) -> int:
+    return max(1, round(word_count / WORDS_PER_MINUTE))

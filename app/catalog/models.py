@@ -1,0 +1,64 @@
+"""Modules and their immutable versions. A module points at the version learners see."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, Text
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from app.timeutil import utc_now
+
+
+class Module(SQLModel, table=True):
+    __tablename__ = "module"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=100, unique=True)
+    current_version_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("module_version.id", use_alter=True, ondelete="SET NULL"),
+            nullable=True,
+        ),
+    )
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class ModuleVersion(SQLModel, table=True):
+    """One imported or published state of a module: rendered once, never changed afterwards."""
+
+    __tablename__ = "module_version"
+    __table_args__ = (UniqueConstraint("module_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: int = Field(foreign_key="module.id", index=True, ondelete="CASCADE")
+    number: int
+    content_hash: str = Field(max_length=64, index=True)
+    source: str = Field(max_length=32, description="import, api or web")
+    created_by: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utc_now)
+    manifest: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    quiz: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class LessonPage(SQLModel, table=True):
+    """A lesson of a module version in one language, stored as sanitized HTML."""
+
+    __tablename__ = "lesson_page"
+    __table_args__ = (UniqueConstraint("version_id", "lesson_slug", "language"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="module_version.id", ondelete="CASCADE")
+    lesson_slug: str = Field(max_length=100)
+    position: int
+    language: str = Field(max_length=8)
+    title: str = Field(max_length=300)
+    html: str = Field(sa_column=Column(Text, nullable=False))
+    toc: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    minutes: int
+    word_count: int
+    digcomp: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,64 @@
+"""The learner's reading pages: the catalog, a module, a lesson."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from app.accounts.deps import CurrentViewer
+from app.catalog.deps import VisibleModule
+from app.catalog.digcomp import load_framework
+from app.catalog.service import published_modules
+from app.deps import database
+from app.progress.service import module_progress, progress_for
+from app.web import render
+
+router = APIRouter()
+
+
+@router.get("/catalog")
+async def catalog_page(request: Request, viewer: CurrentViewer) -> Response:
+    def load(connection):  # type: ignore[no-untyped-def]
+        modules = [module for module in published_modules(connection) if module.visible_to(viewer.roles)]
+        return progress_for(connection, viewer.id, modules)
+
+    progress = await database(request).read(load)
+    return render(request, "catalog/catalog.html", {"progress": list(progress.values()), "framework": load_framework()})
+
+
+@router.get("/modules/{slug}")
+async def module_page(request: Request, viewer: CurrentViewer, module: VisibleModule) -> Response:
+    progress = await database(request).read(module_progress, viewer.id, module)
+    content_language = module.language_for(viewer.language)
+    return render(
+        request,
+        "catalog/module.html",
+        {"module": module, "progress": progress, "content_language": content_language, "framework": load_framework()},
+    )
+
+
+@router.get("/modules/{slug}/lessons/{lesson_slug}")
+async def lesson_page(request: Request, viewer: CurrentViewer, module: VisibleModule, lesson_slug: str) -> Response:
+    """The hot path: one cached, pre-rendered page plus this learner's progress in the module."""
+    lesson = module.lesson(lesson_slug)
+    if lesson is None:
+        raise HTTPException(status_code=404, detail="No such lesson")
+    progress = await database(request).read(module_progress, viewer.id, module)
+    if not progress.lesson_unlocked(lesson_slug):
+        return render(request, "catalog/locked.html", {"module": module, "progress": progress}, status_code=403)
+    page, fell_back = module.page(lesson, viewer.language)
+    index = module.lessons.index(lesson)
+    return render(
+        request,
+        "catalog/lesson.html",
+        {
+            "module": module,
+            "lesson": lesson,
+            "page": page,
+            "fell_back": fell_back,
+            "progress": progress,
+            "previous": module.lessons[index - 1] if index > 0 else None,
+            "next": module.lessons[index + 1] if index + 1 < len(module.lessons) else None,
+            "content_language": page.language,
+        },
+    )

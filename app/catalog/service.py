@@ -1,0 +1,273 @@
+"""Catalog use cases: turn checked module sources into versions, and read what is published.
+
+Versions never change once written, so a process may keep them in memory for as long as it
+likes: only the pointer from a module to its current version is read on each request, which
+keeps every server process in step with the database.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as core_select
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, col, select
+
+from app.catalog.loader import ModuleFormatError, ModuleManifest, ModuleSource, Problem, discover_module_folders, load_module
+from app.catalog.models import LessonPage, Module, ModuleVersion
+from app.timeutil import utc_now
+
+
+@dataclass(frozen=True)
+class PageView:
+    language: str
+    title: str
+    html: str
+    toc: list[dict[str, Any]]
+    minutes: int
+    digcomp: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PublishedLesson:
+    slug: str
+    position: int
+    pages: dict[str, PageView]
+
+
+@dataclass(frozen=True)
+class PublishedModule:
+    """A module version as learners see it, complete and immutable."""
+
+    module_id: int
+    version_id: int
+    version_number: int
+    manifest: ModuleManifest
+    lessons: tuple[PublishedLesson, ...]
+    quiz: dict[str, Any]
+
+    @property
+    def slug(self) -> str:
+        return self.manifest.slug
+
+    def language_for(self, preferred: str) -> str:
+        return preferred if preferred in self.manifest.languages else self.manifest.default_language
+
+    def title(self, language: str) -> str:
+        return self.manifest.title.get(language) or self.manifest.title[self.manifest.default_language]
+
+    def summary(self, language: str) -> str:
+        return self.manifest.summary.get(language) or self.manifest.summary[self.manifest.default_language]
+
+    def lesson(self, slug: str) -> PublishedLesson | None:
+        return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
+
+    def page(self, lesson: PublishedLesson, language: str) -> tuple[PageView, bool]:
+        """The lesson in the wanted language, or in the default one; the flag says it fell back."""
+        if language in lesson.pages:
+            return lesson.pages[language], False
+        return lesson.pages[self.manifest.default_language], True
+
+    @property
+    def lesson_slugs(self) -> tuple[str, ...]:
+        return tuple(lesson.slug for lesson in self.lessons)
+
+    @property
+    def question_count(self) -> int:
+        return len(self.quiz["questions"])
+
+    def visible_to(self, roles: frozenset[str]) -> bool:
+        return self.manifest.audience == "everyone" or bool(roles & {"mentor", "admin"})
+
+
+class _VersionCache:
+    """A bounded, thread-safe LRU of immutable versions shared by the requests of one process."""
+
+    def __init__(self, capacity: int = 256):
+        self._items: OrderedDict[int, PublishedModule] = OrderedDict()
+        self._capacity = capacity
+        self._lock = Lock()
+
+    def get(self, version_id: int) -> PublishedModule | None:
+        with self._lock:
+            item = self._items.get(version_id)
+            if item is not None:
+                self._items.move_to_end(version_id)
+            return item
+
+    def put(self, item: PublishedModule) -> None:
+        with self._lock:
+            self._items[item.version_id] = item
+            self._items.move_to_end(item.version_id)
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+version_cache = _VersionCache()
+
+_module = Module.__table__  # type: ignore[attr-defined]
+_version = ModuleVersion.__table__  # type: ignore[attr-defined]
+_page = LessonPage.__table__  # type: ignore[attr-defined]
+_CURRENT_BY_SLUG = core_select(_module.c.current_version_id).where(_module.c.slug == bindparam("slug"))
+_CURRENT_ALL = core_select(_module.c.current_version_id).where(_module.c.current_version_id.is_not(None))
+
+
+def load_version(connection: Connection, version_id: int) -> PublishedModule:
+    cached = version_cache.get(version_id)
+    if cached is not None:
+        return cached
+    version = connection.execute(core_select(_version).where(_version.c.id == version_id)).one()
+    pages = connection.execute(
+        core_select(_page).where(_page.c.version_id == version_id).order_by(_page.c.position, _page.c.language)
+    ).all()
+    lessons: dict[str, dict[str, PageView]] = {}
+    positions: dict[str, int] = {}
+    for row in pages:
+        positions[row.lesson_slug] = row.position
+        lessons.setdefault(row.lesson_slug, {})[row.language] = PageView(
+            language=row.language, title=row.title, html=row.html, toc=row.toc, minutes=row.minutes, digcomp=row.digcomp
+        )
+    published = PublishedModule(
+        module_id=version.module_id,
+        version_id=version.id,
+        version_number=version.number,
+        manifest=ModuleManifest.model_validate(version.manifest),
+        lessons=tuple(
+            PublishedLesson(slug=slug, position=positions[slug], pages=by_language) for slug, by_language in lessons.items()
+        ),
+        quiz=version.quiz,
+    )
+    version_cache.put(published)
+    return published
+
+
+def published_module(connection: Connection, slug: str) -> PublishedModule | None:
+    version_id = connection.execute(_CURRENT_BY_SLUG, {"slug": slug}).scalar()
+    return None if version_id is None else load_version(connection, version_id)
+
+
+def published_modules(connection: Connection) -> list[PublishedModule]:
+    modules = [load_version(connection, version_id) for version_id in connection.execute(_CURRENT_ALL).scalars()]
+    return sorted(modules, key=lambda module: (module.manifest.order, module.slug))
+
+
+# --- Importing -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    slug: str
+    version_number: int
+    status: str  # "created", "unchanged" or "restored"
+
+
+def import_module(session: Session, source: ModuleSource, *, source_kind: str, created_by: str) -> ImportOutcome:
+    """Store a checked module as a new version and make it current, in one transaction.
+
+    If anything fails before the commit, the transaction is rolled back and the module's
+    previous version is still the one learners see.
+    """
+    module = session.exec(select(Module).where(col(Module.slug) == source.slug)).first()
+    if module is None:
+        module = Module(slug=source.slug)
+        session.add(module)
+        session.flush()
+    assert module.id is not None
+    same = session.exec(
+        select(ModuleVersion).where(col(ModuleVersion.module_id) == module.id, col(ModuleVersion.content_hash) == source.content_hash)
+    ).first()
+    if same is not None:
+        if module.current_version_id == same.id:
+            session.rollback()
+            return ImportOutcome(source.slug, same.number, "unchanged")
+        _make_current(session, module, same)
+        session.commit()
+        return ImportOutcome(source.slug, same.number, "restored")
+    latest = session.exec(select(func.max(ModuleVersion.number)).where(col(ModuleVersion.module_id) == module.id)).one()
+    version = ModuleVersion(
+        module_id=module.id,
+        number=(latest or 0) + 1,
+        content_hash=source.content_hash,
+        source=source_kind,
+        created_by=created_by,
+        manifest=source.manifest.model_dump(mode="json"),
+        quiz=source.quiz,
+    )
+    session.add(version)
+    session.flush()
+    assert version.id is not None
+    for lesson in source.lessons:
+        for language, page in lesson.pages.items():
+            session.add(
+                LessonPage(
+                    version_id=version.id,
+                    lesson_slug=lesson.slug,
+                    position=lesson.position,
+                    language=language,
+                    title=page.title,
+                    html=page.rendered.html,
+                    toc=page.rendered.toc,
+                    minutes=page.minutes,
+                    word_count=page.rendered.word_count,
+                    digcomp=page.digcomp,
+                )
+            )
+    session.flush()
+    _make_current(session, module, version)
+    session.commit()
+    return ImportOutcome(source.slug, version.number, "created")
+
+
+def _make_current(session: Session, module: Module, version: ModuleVersion) -> None:
+    module.current_version_id = version.id
+    module.updated_at = utc_now()
+    session.add(module)
+
+
+@dataclass
+class FolderImportReport:
+    outcomes: list[ImportOutcome]
+    rejected: dict[str, list[Problem]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+
+def import_module_folders(session: Session, folders: Iterable[Path], *, created_by: str) -> FolderImportReport:
+    """Import several module folders; a broken one is reported and skipped, the others go in."""
+    sources: list[ModuleSource] = []
+    rejected: dict[str, list[Problem]] = {}
+    for folder in folders:
+        try:
+            sources.append(load_module(folder))
+        except ModuleFormatError as error:
+            rejected[folder.name] = error.problems
+    known = {module.slug: set(module.lesson_slugs) for module in published_modules(session.connection())}
+    known.update({source.slug: {lesson.slug for lesson in source.lessons} for source in sources})
+    outcomes = []
+    for source in sources:
+        broken = [
+            Problem(file, link.line, f"link to a lesson that does not exist: {link.module_slug}/{link.lesson_slug}")
+            for file, link in source.links
+            if link.lesson_slug not in known.get(link.module_slug or "", set())
+        ]
+        if broken:
+            rejected[source.slug] = broken
+            continue
+        outcomes.append(import_module(session, source, source_kind="import", created_by=created_by))
+    return FolderImportReport(outcomes=outcomes, rejected=rejected)
+
+
+def import_modules_directory(session: Session, root: Path, *, created_by: str) -> FolderImportReport:
+    return import_module_folders(session, discover_module_folders(root), created_by=created_by)

@@ -1,0 +1,223 @@
+"""The `cooc` command: serve, migrate, import content and employees, manage tokens.
+
+Operators' scripts depend on these command names and options: keep them stable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.config import Settings, get_settings
+
+cli = typer.Typer(help="cooc: corporate online open course and reverse mentoring.", no_args_is_help=True, add_completion=False)
+
+
+def _fail(message: str) -> None:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)
+
+
+def _password(prompt: str) -> str:
+    password = os.environ.get("COOC_PASSWORD")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        _fail("set COOC_PASSWORD or run the command in a terminal to be prompted")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database schema up to date (Alembic upgrade to head)."""
+    from app.migrations import upgrade_to_head
+
+    settings = get_settings()
+    upgrade_to_head(settings)
+    typer.echo(f"database is up to date: {_safe_url(settings)}")
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+@cli.command("import-modules")
+def import_modules(path: Annotated[Path, typer.Argument(help="a modules folder, or one module's folder")] = Path("modules")) -> None:
+    """Check, render and publish course modules; a broken module is reported and the live one kept."""
+    from app.catalog.loader import MODULE_FILE
+    from app.catalog.service import import_module_folders, import_modules_directory
+    from app.db import Database
+
+    db = Database(get_settings())
+    with db.session() as session:
+        if (path / MODULE_FILE).exists():
+            report = import_module_folders(session, [path], created_by="cli")
+        elif path.is_dir():
+            report = import_modules_directory(session, path, created_by="cli")
+        else:
+            _fail(f"{path} is not a folder")
+    for outcome in report.outcomes:
+        typer.echo(f"{outcome.slug}: version {outcome.version_number} {outcome.status}")
+    for slug, problems in report.rejected.items():
+        typer.secho(f"{slug}: rejected, the published version stays live", fg=typer.colors.RED, err=True)
+        for problem in problems:
+            typer.echo(f"  {problem}", err=True)
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+@cli.command("check-modules")
+def check_modules(path: Annotated[Path, typer.Argument(help="a modules folder, or one module's folder")] = Path("modules")) -> None:
+    """Check modules without touching the database (for authors and CI)."""
+    from app.catalog.loader import MODULE_FILE, ModuleFormatError, discover_module_folders, load_module
+
+    folders = [path] if (path / MODULE_FILE).exists() else discover_module_folders(path)
+    failed = False
+    for folder in folders:
+        try:
+            source = load_module(folder)
+        except ModuleFormatError as error:
+            failed = True
+            typer.secho(f"{folder.name}: {len(error.problems)} problem(s)", fg=typer.colors.RED, err=True)
+            for problem in error.problems:
+                typer.echo(f"  {problem}", err=True)
+            continue
+        typer.echo(f"{source.slug}: ok ({len(source.lessons)} lessons, {len(source.quiz['questions'])} questions)")
+    if failed:
+        raise typer.Exit(code=1)
+
+
+@cli.command("create-user")
+def create_user(
+    employee_id: Annotated[str, typer.Option("--employee-id")],
+    name: Annotated[str, typer.Option("--name")],
+    email: Annotated[str, typer.Option("--email")],
+    department: Annotated[str, typer.Option("--department")],
+    language: Annotated[str, typer.Option("--language", help="en, fr or nl")] = "en",
+    role: Annotated[list[str], typer.Option("--role", help="learner, mentor or admin; repeat for several")] = ["learner"],  # noqa: B006
+) -> None:
+    """Create an employee who can sign in (password from COOC_PASSWORD, else prompted)."""
+    from app.accounts.service import AccountError, EmployeeRecord, normalise_email, parse_roles
+    from app.accounts.service import create_user as create
+    from app.db import Database
+
+    settings = get_settings()
+    try:
+        record = EmployeeRecord(employee_id.strip(), name.strip(), normalise_email(email), department.strip(), language, parse_roles(";".join(role)))
+        password = _password("Password")
+        with Database(settings).session() as session:
+            user = create(session, settings, record, password)
+    except AccountError as error:
+        _fail(str(error))
+    typer.echo(f"created {user.employee_id} <{user.email}> with roles {', '.join(sorted(record.roles))}")
+
+
+@cli.command("set-password")
+def set_password(employee_id: Annotated[str, typer.Option("--employee-id")]) -> None:
+    """Set an employee's password (COOC_PASSWORD, else prompted); signs out their sessions."""
+    from app.accounts.service import AccountError
+    from app.accounts.service import set_password as change
+    from app.db import Database
+
+    settings = get_settings()
+    try:
+        with Database(settings).session() as session:
+            change(session, settings, employee_id, _password("New password"))
+    except AccountError as error:
+        _fail(str(error))
+    typer.echo(f"password changed for {employee_id}")
+
+
+@cli.command("import-employees")
+def import_employees(file: Annotated[Path, typer.Argument(help="HR directory CSV: employee_id,name,email,department,language,role")]) -> None:
+    """Create or update employees from an HR CSV; nothing is applied if any row is bad."""
+    from app.accounts.service import EmployeeImportError
+    from app.accounts.service import import_employees as run_import
+    from app.db import Database
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        _fail(f"cannot read {file}: {error}")
+
+    def show_progress(done: int, total: int) -> None:
+        typer.echo(f"\r{done}/{total} rows", nl=done == total, err=True)
+
+    try:
+        with Database(get_settings()).session() as session:
+            summary = run_import(session, text, on_progress=show_progress)
+    except EmployeeImportError as error:
+        for problem in error.problems:
+            typer.echo(f"{file}:{problem}", err=True)
+        _fail(str(error))
+    typer.echo(f"{summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged")
+
+
+@cli.command("create-token")
+def create_token(
+    name: Annotated[str, typer.Option("--name")],
+    scope: Annotated[list[str], typer.Option("--scope", help="catalog:read, content:write or reports:read; repeat for several")],
+) -> None:
+    """Create an API token for a machine and print it once; only its hash is stored."""
+    from app.accounts.service import AccountError, create_api_token
+    from app.db import Database
+
+    try:
+        with Database(get_settings()).session() as session:
+            _, raw = create_api_token(session, name, scope)
+    except AccountError as error:
+        _fail(str(error))
+    typer.echo(raw)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+    workers: Annotated[int, typer.Option("--workers")] = 1,
+    setup: Annotated[bool, typer.Option("--setup/--no-setup", help="migrate and import modules/ first")] = True,
+) -> None:
+    """Serve cooc. By default it first migrates the database and imports the shipped course."""
+    import uvicorn
+
+    settings = get_settings()
+    if setup:
+        migrate()
+        import_modules(settings.modules_dir)
+        _bootstrap_admin(settings)
+    uvicorn.run(
+        "app.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=settings.access_log,
+        proxy_headers=True,
+    )
+
+
+def _bootstrap_admin(settings: Settings) -> None:
+    """On an empty database, create one admin so the platform can be used at once."""
+    from app.accounts.service import EmployeeRecord, count_users
+    from app.accounts.service import create_user as create
+    from app.db import Database
+
+    if not settings.bootstrap_admin:
+        return
+    with Database(settings).session() as session:
+        if count_users(session):
+            return
+        password = os.environ.get("COOC_PASSWORD") or secrets.token_urlsafe(12)
+        record = EmployeeRecord("admin", "Administrator", "admin@example.com", "Digital", settings.default_language, frozenset({"admin", "learner"}))
+        create(session, settings, record, password)
+    typer.secho(f"first run: sign in as admin@example.com with password {password} (change it: cooc set-password --employee-id admin)", fg=typer.colors.GREEN)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,77 @@
+"""The one settings object: every tunable comes from a `COOC_` environment variable."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+UI_LANGUAGES = ("en", "fr", "nl")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COOC_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    data_dir: Path = PROJECT_ROOT / "var"
+    database_url: str = ""
+    secret_key: str = ""
+    modules_dir: Path = PROJECT_ROOT / "modules"
+    content_dir: Path = PROJECT_ROOT / "content"
+    static_dir: Path = PROJECT_ROOT / "static"
+    default_language: Literal["en", "fr", "nl"] = "en"
+
+    session_max_age_seconds: int = 8 * 3600
+    cookie_secure: bool = False
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 15 * 60
+    sqlite_busy_timeout_ms: int = 5000
+    db_pool_size: int = 10
+
+    argon2_time_cost: int = 3
+    argon2_memory_cost_kib: int = 65536
+    argon2_parallelism: int = 4
+
+    access_log: bool = True
+    bootstrap_admin: bool = Field(
+        default=True,
+        description="On an empty database, `cooc serve` creates one admin and prints its password once.",
+    )
+
+    @model_validator(mode="after")
+    def fill_derived_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'cooc.sqlite3'}"
+        if not self.secret_key:
+            self.secret_key = _load_or_create_secret(self.data_dir / "secret_key")
+        if self.environment == "production":
+            if len(self.secret_key) < 32 or self.secret_key in {"changeme", "secret"}:
+                raise ValueError("COOC_SECRET_KEY must be a random string of 32+ characters in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _load_or_create_secret(path: Path) -> str:
+    """Generate the signing key once and keep it, so restarts do not log everyone out."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,109 @@
+"""Database engine and sessions. SQLite is tuned for many readers; PostgreSQL is used as is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine
+from starlette.concurrency import run_in_threadpool
+
+from app.config import Settings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+metadata: MetaData = SQLModel.metadata
+_T = TypeVar("_T")
+
+
+def build_engine(settings: Settings, **overrides: Any) -> Engine:
+    url = settings.database_url
+    kwargs: dict[str, Any] = {"pool_pre_ping": not url.startswith("sqlite")}
+    if url.startswith("sqlite"):
+        if url.startswith("sqlite:///") and ":memory:" not in url:
+            from pathlib import Path
+
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"check_same_thread": False}
+        kwargs["pool_size"] = settings.db_pool_size
+    else:
+        kwargs["pool_size"] = settings.db_pool_size
+        kwargs["max_overflow"] = settings.db_pool_size
+    kwargs.update(overrides)
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        _tune_sqlite(engine, settings.sqlite_busy_timeout_ms)
+    return engine
+
+
+def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """WAL lets readers run while one writer commits; the busy timeout makes writers queue, not fail."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def insert_ignoring_conflicts(session: Session, table: Any, values: dict[str, Any]) -> bool:
+    """INSERT that does nothing when a unique key already exists, on SQLite and PostgreSQL alike.
+
+    Returns whether a row was inserted. This is what makes double-submitted forms harmless:
+    the second insert finds the first row and leaves it untouched.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement: Any = pg_insert(table).values(**values).on_conflict_do_nothing()
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(table).values(**values).on_conflict_do_nothing()
+    result = session.connection().execute(statement)
+    return bool(result.rowcount)
+
+
+class Database:
+    """The engine plus the rule for running reads from async routes.
+
+    On SQLite a read is an in-process library call that takes microseconds, less than handing
+    it to a worker thread, and in WAL mode it never waits for a writer. Reads from async routes
+    therefore run inline on SQLite, on a connection pool of their own that only the event loop
+    uses. On PostgreSQL a read is a network round trip, so it goes to the thread pool.
+    """
+
+    def __init__(self, settings: Settings):
+        self.engine = build_engine(settings)
+        self.reads_inline = settings.is_sqlite
+        self._loop_engine = build_engine(settings, pool_size=1, max_overflow=0, pool_pre_ping=False) if self.reads_inline else None
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    async def read(self, fn: Callable[..., _T], *args: Any) -> _T:
+        if self._loop_engine is not None:
+            with self._loop_engine.connect() as connection:
+                return fn(connection, *args)
+        return await run_in_threadpool(self._read_in_thread, fn, *args)
+
+    def _read_in_thread(self, fn: Callable[..., _T], *args: Any) -> _T:
+        with self.engine.connect() as connection:
+            return fn(connection, *args)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self._loop_engine is not None:
+            self._loop_engine.dispose()

@@ -1,0 +1,111 @@
+"""The application factory: settings in, a ready FastAPI app out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.accounts import pages as account_pages
+from app.accounts.deps import LoginRequired, NotAllowed
+from app.catalog import api as catalog_api
+from app.catalog import pages as catalog_pages
+from app.config import Settings, get_settings
+from app.db import Database
+from app.progress import pages as progress_pages
+from app.site import pages as site_pages
+from app.site.service import load_site_pages
+from app.web import redirect, render
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+}
+
+
+class SecurityHeadersMiddleware:
+    """Pure ASGI, so the headers cost nothing measurable on the hot path."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = Database(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="cooc",
+        summary="Corporate online open course and reverse-mentoring platform",
+        version="1.0",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.site_pages = load_site_pages(settings.content_dir)
+
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    for router in (site_pages.router, account_pages.router, catalog_pages.router, progress_pages.router, catalog_api.router):
+        app.include_router(router)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": "sign in or send a bearer token"}, status_code=401)
+        return redirect(f"/login?next={request.url.path}")
+
+    @app.exception_handler(NotAllowed)
+    async def not_allowed(request: Request, _exc: NotAllowed) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": "not allowed"}, status_code=403)
+        return render(request, "error.html", {"status": 403}, status_code=403)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return render(request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": exc.errors()}, status_code=422)
+        return render(request, "error.html", {"status": 400, "message": "The form was incomplete or invalid."}, status_code=400)
+
+    return app

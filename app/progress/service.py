@@ -1,0 +1,258 @@
+"""Progress use cases: lessons done, quizzes graded, modules completed. No HTTP here.
+
+Writes are idempotent on purpose: marking a lesson done twice, or posting the same quiz
+form twice, finds the first record instead of adding a second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as core_select
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, col, select
+
+from app.catalog.service import PublishedModule
+from app.db import insert_ignoring_conflicts
+from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
+from app.timeutil import utc_now
+
+QUIZ_STEP = "quiz"
+
+
+class ProgressError(ValueError):
+    """A progress action that is not allowed now; the message is safe to show."""
+
+
+class ModuleState(StrEnum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    completed = "completed"
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    module: PublishedModule
+    done_lessons: frozenset[str]
+    quiz_passed: bool
+    best_score: int | None
+    attempts: int
+    completed_at: datetime | None
+
+    @property
+    def lessons_done(self) -> int:
+        return sum(1 for slug in self.module.lesson_slugs if slug in self.done_lessons)
+
+    @property
+    def percent(self) -> int:
+        if self.completed_at is not None:
+            return 100
+        steps = len(self.module.lessons) + 1
+        return round(100 * (self.lessons_done + int(self.quiz_passed)) / steps)
+
+    @property
+    def state(self) -> ModuleState:
+        if self.completed_at is not None:
+            return ModuleState.completed
+        if self.lessons_done or self.attempts:
+            return ModuleState.in_progress
+        return ModuleState.not_started
+
+    @property
+    def next_step(self) -> str | None:
+        """The lesson slug to resume at, QUIZ_STEP, or None when there is nothing left to do."""
+        for slug in self.module.lesson_slugs:
+            if slug not in self.done_lessons:
+                return slug
+        if not self.quiz_passed:
+            return QUIZ_STEP
+        return None
+
+    def lesson_unlocked(self, slug: str) -> bool:
+        if not self.module.manifest.sequential:
+            return True
+        for earlier in self.module.lesson_slugs:
+            if earlier == slug:
+                return True
+            if earlier not in self.done_lessons:
+                return False
+        return False
+
+    @property
+    def quiz_unlocked(self) -> bool:
+        return not self.module.manifest.sequential or self.lessons_done == len(self.module.lessons)
+
+
+_lesson = LessonCompletion.__table__  # type: ignore[attr-defined]
+_attempt = QuizAttempt.__table__  # type: ignore[attr-defined]
+_completion = ModuleCompletion.__table__  # type: ignore[attr-defined]
+_DONE_IN_MODULE = core_select(_lesson.c.lesson_slug).where(
+    _lesson.c.user_id == bindparam("user_id"), _lesson.c.module_id == bindparam("module_id")
+)
+
+
+def done_lessons(connection: Connection, user_id: int, module_id: int) -> frozenset[str]:
+    return frozenset(connection.execute(_DONE_IN_MODULE, {"user_id": user_id, "module_id": module_id}).scalars())
+
+
+def progress_for(connection: Connection, user_id: int, modules: Iterable[PublishedModule]) -> dict[int, ModuleProgress]:
+    """Every module's progress for one learner, in three queries whatever the number of modules."""
+    modules = list(modules)
+    module_ids = [module.module_id for module in modules]
+    done: dict[int, set[str]] = {module_id: set() for module_id in module_ids}
+    for module_id, slug in connection.execute(
+        core_select(_lesson.c.module_id, _lesson.c.lesson_slug).where(
+            _lesson.c.user_id == user_id, _lesson.c.module_id.in_(module_ids)
+        )
+    ):
+        done[module_id].add(slug)
+    quiz: dict[int, tuple[int, int, bool]] = {}
+    for module_id, attempts, best, passed in connection.execute(
+        core_select(
+            _attempt.c.module_id,
+            func.count(),
+            func.max(_attempt.c.score_percent),
+            func.max(func.cast(_attempt.c.passed, _attempt.c.correct_count.type)),
+        )
+        .where(_attempt.c.user_id == user_id, _attempt.c.module_id.in_(module_ids))
+        .group_by(_attempt.c.module_id)
+    ):
+        quiz[module_id] = (attempts, best, bool(passed))
+    completed = dict(
+        connection.execute(
+            core_select(_completion.c.module_id, _completion.c.completed_at).where(
+                _completion.c.user_id == user_id, _completion.c.module_id.in_(module_ids)
+            )
+        ).all()
+    )
+    result = {}
+    for module in modules:
+        attempts, best, passed = quiz.get(module.module_id, (0, None, False))
+        result[module.module_id] = ModuleProgress(
+            module=module,
+            done_lessons=frozenset(done[module.module_id]),
+            quiz_passed=passed,
+            best_score=best,
+            attempts=attempts,
+            completed_at=completed.get(module.module_id),
+        )
+    return result
+
+
+def module_progress(connection: Connection, user_id: int, module: PublishedModule) -> ModuleProgress:
+    return progress_for(connection, user_id, [module])[module.module_id]
+
+
+def mark_lesson_done(session: Session, user_id: int, module: PublishedModule, lesson_slug: str) -> ModuleProgress:
+    progress = module_progress(session.connection(), user_id, module)
+    if module.lesson(lesson_slug) is None:
+        raise ProgressError("no such lesson")
+    if not progress.lesson_unlocked(lesson_slug):
+        raise ProgressError("finish the previous lessons first")
+    insert_ignoring_conflicts(
+        session,
+        _lesson,
+        {
+            "user_id": user_id,
+            "module_id": module.module_id,
+            "lesson_slug": lesson_slug,
+            "version_id": module.version_id,
+            "completed_at": utc_now(),
+        },
+    )
+    return _complete_if_done(session, user_id, module)
+
+
+@dataclass(frozen=True)
+class GradedQuestion:
+    question_id: str
+    chosen: tuple[str, ...]
+    correct: tuple[str, ...]
+
+    @property
+    def is_right(self) -> bool:
+        return set(self.chosen) == set(self.correct)
+
+
+def grade(module: PublishedModule, answers: Mapping[str, Iterable[str]]) -> list[GradedQuestion]:
+    graded = []
+    for question in module.quiz["questions"]:
+        valid_ids = {choice["id"] for choice in next(iter(question["texts"].values()))["choices"]}
+        chosen = tuple(sorted(set(answers.get(question["id"], ())) & valid_ids))
+        graded.append(GradedQuestion(question["id"], chosen, tuple(sorted(question["correct"]))))
+    return graded
+
+
+def submit_quiz(
+    session: Session,
+    user_id: int,
+    module: PublishedModule,
+    *,
+    submission_id: str,
+    answers: Mapping[str, Iterable[str]],
+    language: str,
+) -> QuizAttempt:
+    """Grade and record a quiz; the same submission id twice returns the first attempt."""
+    previous = attempt_by_submission(session, user_id, submission_id)
+    if previous is not None:
+        return previous
+    progress = module_progress(session.connection(), user_id, module)
+    if not progress.quiz_unlocked:
+        raise ProgressError("finish the lessons first")
+    graded = grade(module, answers)
+    right = sum(question.is_right for question in graded)
+    score = round(100 * right / len(graded))
+    inserted = insert_ignoring_conflicts(
+        session,
+        _attempt,
+        {
+            "user_id": user_id,
+            "module_id": module.module_id,
+            "version_id": module.version_id,
+            "submission_id": submission_id,
+            "language": language,
+            "answers": {question.question_id: list(question.chosen) for question in graded},
+            "correct_count": right,
+            "question_count": len(graded),
+            "score_percent": score,
+            "passed": score >= module.manifest.pass_mark,
+            "submitted_at": utc_now(),
+        },
+    )
+    if inserted:
+        _complete_if_done(session, user_id, module)
+    else:
+        session.commit()
+    attempt = attempt_by_submission(session, user_id, submission_id)
+    assert attempt is not None
+    return attempt
+
+
+def attempt_by_submission(session: Session, user_id: int, submission_id: str) -> QuizAttempt | None:
+    return session.exec(
+        select(QuizAttempt).where(col(QuizAttempt.user_id) == user_id, col(QuizAttempt.submission_id) == submission_id)
+    ).first()
+
+
+def attempt_by_id(session: Session, user_id: int, attempt_id: int) -> QuizAttempt | None:
+    """A learner's own attempt; another learner's attempt is as good as missing."""
+    attempt = session.get(QuizAttempt, attempt_id)
+    return attempt if attempt is not None and attempt.user_id == user_id else None
+
+
+def _complete_if_done(session: Session, user_id: int, module: PublishedModule) -> ModuleProgress:
+    """Record the completion the first time every lesson is done and the quiz is passed."""
+    progress = module_progress(session.connection(), user_id, module)
+    if progress.completed_at is None and progress.lessons_done == len(module.lessons) and progress.quiz_passed:
+        insert_ignoring_conflicts(
+            session,
+            _completion,
+            {"user_id": user_id, "module_id": module.module_id, "version_id": module.version_id, "completed_at": utc_now()},
+        )
+        progress = module_progress(session.connection(), user_id, module)
+    session.commit()
+    return progress

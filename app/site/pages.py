@@ -1,0 +1,55 @@
+"""Public pages: home, programme guide, mentor handbook, privacy notice; and the health check."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import text
+
+from app.accounts.deps import OptionalViewer
+from app.deps import database
+from app.site.service import site_page
+from app.web import render, request_language
+
+router = APIRouter()
+
+
+def _show(request: Request, slug: str) -> Response:
+    page = site_page(request.app.state.site_pages, slug, request_language(request))
+    if page is None:
+        raise HTTPException(status_code=404, detail="No such page")
+    return render(request, "site/page.html", {"page": page})
+
+
+@router.get("/")
+async def home(request: Request, viewer: OptionalViewer) -> Response:
+    return _show(request, "home")
+
+
+@router.get("/guide")
+async def programme_guide(request: Request, viewer: OptionalViewer) -> Response:
+    return _show(request, "guide")
+
+
+@router.get("/mentor-handbook")
+async def mentor_handbook(request: Request, viewer: OptionalViewer) -> Response:
+    return _show(request, "mentor-handbook")
+
+
+@router.get("/privacy")
+async def privacy_notice(request: Request, viewer: OptionalViewer) -> Response:
+    return _show(request, "privacy")
+
+
+@router.get("/healthz", include_in_schema=False)
+async def health(request: Request) -> Response:
+    """200 when the database answers, 503 otherwise, for load balancers."""
+
+    def ping(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.execute(text("SELECT 1"))
+
+    try:
+        await database(request).read(ping)
+    except Exception:  # noqa: BLE001 - any database failure means "not ready"
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})

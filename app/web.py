@@ -1,0 +1,89 @@
+"""What every HTML page shares: templates with autoescape, translations, CSRF tokens, redirects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+from fastapi import HTTPException, Request
+from starlette.responses import RedirectResponse
+from starlette.templating import Jinja2Templates
+
+from app.config import UI_LANGUAGES, Settings
+from app.i18n import LANGUAGE_NAMES, negotiate_language, translator
+from app.security import ANONYMOUS_COOKIE, SESSION_COOKIE, csrf_token_for, csrf_token_matches
+
+APP_DIR = Path(__file__).parent
+LANGUAGE_COOKIE = "cooc_lang"
+CSRF_FIELD = "csrf_token"
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def csrf_anchor(request: Request) -> str | None:
+    return request.cookies.get(SESSION_COOKIE) or request.cookies.get(ANONYMOUS_COOKIE)
+
+
+def request_language(request: Request) -> str:
+    """The viewer's saved language, else the language cookie, else the browser's preference."""
+    language = getattr(request.state, "language", None)
+    if language:
+        return str(language)
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in UI_LANGUAGES:
+        return str(cookie)
+    return negotiate_language(request.headers.get("accept-language"), settings_of(request).default_language)
+
+
+def _page_context(request: Request) -> dict[str, Any]:
+    language = request_language(request)
+    anchor = csrf_anchor(request) or getattr(request.state, "new_anonymous_anchor", None)
+    return {
+        "_": translator(language),
+        "language": language,
+        "language_names": LANGUAGE_NAMES,
+        "ui_languages": UI_LANGUAGES,
+        "viewer": getattr(request.state, "viewer", None),
+        "csrf_token": csrf_token_for(settings_of(request).secret_key, anchor) if anchor else "",
+    }
+
+
+def _format_day(value: datetime | None, language: str = "en") -> str:
+    return "" if value is None else format_date(value, format="long", locale=language)
+
+
+templates = Jinja2Templates(
+    directory=[APP_DIR / "templates", *sorted(APP_DIR.glob("*/templates"))],
+    context_processors=[_page_context],
+)
+templates.env.filters["day"] = _format_day
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Any:
+    return templates.TemplateResponse(request, template, context or {}, status_code=status_code)
+
+
+def redirect(url: str) -> RedirectResponse:
+    """After a form post, always redirect (303) so a page reload never posts twice."""
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next_url(value: str | None, fallback: str = "/catalog") -> str:
+    """Only same-site paths are followed after login, never another host."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return fallback
+
+
+async def verify_csrf(request: Request) -> None:
+    """Refuse any form post whose token does not match this browser's session cookie."""
+    form = await request.form()
+    submitted = form.get(CSRF_FIELD)
+    anchor = csrf_anchor(request)
+    if not isinstance(submitted, str) or not anchor or not csrf_token_matches(settings_of(request).secret_key, anchor, submitted):
+        raise HTTPException(status_code=403, detail="This form has expired or did not come from cooc. Reload the page and try again.")
