@@ -1,0 +1,38 @@
+"""Small builders for test data: each makes one thing, with defaults that rarely matter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session
+
+from app.accounts.models import User
+from app.accounts.service import EmployeeRecord, create_user
+from app.config import Settings
+
+TEST_PASSWORD = "correct-horse-battery"
+
+
+def make_user(
+    session: Session,
+    settings: Settings,
+    *,
+    employee_id: str,
+    email: str,
+    name: str = "Test Person",
+    department: str = "Finance",
+    language: str = "en",
+    roles: set[str] | None = None,
+    password: str | None = TEST_PASSWORD,
+) -> User:
+    record = EmployeeRecord(employee_id, name, email, department, language, frozenset((roles or set()) | {"learner"}))
+    return create_user(session, settings, record, password)
+
+
+def write_module(root: Path, files: dict[str, str]) -> Path:
+    """Write a module folder from a {relative path: text} mapping and return its path."""
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    return root
