@@ -1,0 +1,103 @@
+"""Signing in and out, throttling, CSRF and role denials."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from app.accounts.models import AuthSession, User
+from tests.conftest import csrf_from, sign_in
+from tests.factories import TEST_PASSWORD
+
+
+def post_login(client, login: str, password: str):  # type: ignore[no-untyped-def]
+    token = csrf_from(client.get("/login").text)
+    return client.post("/login", data={"login": login, "password": password, "csrf_token": token}, follow_redirects=False)
+
+
+def test_sign_in_sets_a_hardened_session_cookie_and_stores_only_its_hash(client, learner, session) -> None:  # type: ignore[no-untyped-def]
+    response = post_login(client, "LEARNER@example.com", TEST_PASSWORD)
+    assert response.status_code == 303 and response.headers["location"] == "/catalog"
+    cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("cooc_session="))
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    raw = cookie.split(";")[0].split("=", 1)[1]
+    stored = session.exec(select(AuthSession)).one()
+    assert stored.token_hash != raw and len(stored.token_hash) == 64
+
+
+def test_password_is_stored_as_an_argon2_hash(learner, session) -> None:  # type: ignore[no-untyped-def]
+    user = session.exec(select(User)).one()
+    assert user.password_hash.startswith("$argon2id$") and TEST_PASSWORD not in user.password_hash
+
+
+def test_employee_id_also_works_as_login(client, learner) -> None:  # type: ignore[no-untyped-def]
+    assert post_login(client, "L1", TEST_PASSWORD).status_code == 303
+
+
+def test_wrong_password_and_unknown_account_get_the_same_generic_error(client, learner) -> None:  # type: ignore[no-untyped-def]
+    wrong = post_login(client, "learner@example.com", "not-the-password")
+    unknown = post_login(client, "nobody@example.com", "not-the-password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Wrong login or password." in wrong.text and "Wrong login or password." in unknown.text
+
+
+def test_repeated_failures_lock_the_account_even_with_the_right_password(client, learner, settings) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(settings.login_max_failures):
+        assert post_login(client, "learner@example.com", "wrong-password").status_code == 401
+    locked = post_login(client, "learner@example.com", TEST_PASSWORD)
+    assert locked.status_code == 429 and "Too many failed attempts" in locked.text
+
+
+def test_logout_ends_the_session_on_the_server(client, learner, session) -> None:  # type: ignore[no-untyped-def]
+    sign_in(client, learner.email)
+    cookie = client.cookies.get("cooc_session")
+    page = client.get("/catalog")
+    client.post("/logout", data={"csrf_token": csrf_from(page.text)})
+    assert session.exec(select(AuthSession)).first() is None
+    client.cookies.set("cooc_session", cookie)
+    assert client.get("/catalog", follow_redirects=False).status_code == 303
+
+
+def test_login_follows_only_local_next_urls(client, learner) -> None:  # type: ignore[no-untyped-def]
+    token = csrf_from(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"login": learner.email, "password": TEST_PASSWORD, "csrf_token": token, "next": "//evil.example/"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/catalog"
+
+
+def test_login_without_csrf_token_is_refused(client, learner) -> None:  # type: ignore[no-untyped-def]
+    client.get("/login")
+    response = client.post("/login", data={"login": learner.email, "password": TEST_PASSWORD})
+    assert response.status_code == 403
+
+
+def test_every_form_post_without_csrf_token_is_refused(learner_client, app, sample_module) -> None:  # type: ignore[no-untyped-def]
+    """Walk every HTML POST route, so a new form cannot ship without CSRF protection."""
+    posts = [path for path, methods in app.openapi()["paths"].items() if "post" in methods and not path.startswith("/api/")]
+    assert len(posts) >= 7
+    for path in posts:
+        url = path.replace("{slug}", "sample-module").replace("{lesson_slug}", "passwords").replace("{token_id}", "1")
+        response = learner_client.post(url, data={"language": "fr", "submission_id": "x" * 20, "name": "n"})
+        assert response.status_code == 403, path
+
+
+def test_learner_is_refused_admin_pages(learner_client) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/admin", "/admin/tokens"):
+        response = learner_client.get(path)
+        assert response.status_code == 403
+        assert "You do not have access" in response.text
+
+
+def test_anonymous_visitor_is_redirected_from_admin_to_login(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/admin/tokens", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_interface_language_choice_is_saved_on_the_profile(learner_client, session, learner) -> None:  # type: ignore[no-untyped-def]
+    page = learner_client.get("/catalog")
+    learner_client.post("/language", data={"csrf_token": csrf_from(page.text), "language": "nl", "next": "/catalog"})
+    session.expire_all()
+    assert session.get(User, learner.id).language == "nl"
+    assert "Mijn voortgang" in learner_client.get("/catalog").text

@@ -1,0 +1,96 @@
+"""Importing modules into versions: idempotent, versioned, and never half-published."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from app.catalog.models import ModuleVersion
+from app.catalog.service import import_module_folders, published_module
+from tests.conftest import FIXTURE_MODULES
+
+
+@pytest.fixture
+def module_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "sample-module"
+    shutil.copytree(FIXTURE_MODULES / "sample-module", target)
+    return target
+
+
+def current(session) -> int:  # type: ignore[no-untyped-def]
+    module = published_module(session.connection(), "sample-module")
+    assert module is not None
+    return module.version_number
+
+
+def test_reimporting_unchanged_content_keeps_the_version(session, module_copy: Path) -> None:
+    first = import_module_folders(session, [module_copy], created_by="t")
+    second = import_module_folders(session, [module_copy], created_by="t")
+    assert [o.status for o in first.outcomes] == ["created"]
+    assert [o.status for o in second.outcomes] == ["unchanged"]
+    assert len(session.exec(select(ModuleVersion)).all()) == 1
+
+
+def test_changed_content_becomes_a_new_current_version(session, module_copy: Path) -> None:
+    import_module_folders(session, [module_copy], created_by="t")
+    lesson = module_copy / "en" / "03-reporting.md"
+    lesson.write_text(lesson.read_text().replace("at once", "within minutes"))
+    report = import_module_folders(session, [module_copy], created_by="t")
+    assert [(o.version_number, o.status) for o in report.outcomes] == [(2, "created")]
+    module = published_module(session.connection(), "sample-module")
+    assert module is not None and "within minutes" in module.lessons[2].pages["en"].html
+
+
+def test_broken_update_is_rejected_and_previous_version_stays_live(session, module_copy: Path) -> None:
+    import_module_folders(session, [module_copy], created_by="t")
+    quiz = module_copy / "en" / "quiz.yaml"
+    quiz.write_text(quiz.read_text().replace("correct: true", "correct: false"))
+    report = import_module_folders(session, [module_copy], created_by="t")
+    assert not report.ok and "sample-module" in report.rejected
+    assert current(session) == 1
+
+
+def test_crash_in_the_middle_of_publishing_leaves_previous_version_live(session, module_copy: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import_module_folders(session, [module_copy], created_by="t")
+    lesson = module_copy / "en" / "01-passwords.md"
+    lesson.write_text(lesson.read_text() + "\nMore text.\n")
+
+    import app.catalog.service as service
+
+    def explode(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(service, "_make_current", explode)
+    with pytest.raises(RuntimeError):
+        import_module_folders(session, [module_copy], created_by="t")
+    session.rollback()
+    monkeypatch.undo()
+    assert current(session) == 1
+    assert len(session.exec(select(ModuleVersion)).all()) == 1
+
+
+def test_restoring_older_content_points_back_to_its_version(session, module_copy: Path) -> None:
+    import_module_folders(session, [module_copy], created_by="t")
+    lesson = module_copy / "en" / "01-passwords.md"
+    original = lesson.read_text()
+    lesson.write_text(original + "\nExtra.\n")
+    import_module_folders(session, [module_copy], created_by="t")
+    lesson.write_text(original)
+    report = import_module_folders(session, [module_copy], created_by="t")
+    assert [(o.version_number, o.status) for o in report.outcomes] == [(1, "restored")]
+
+
+def test_cli_import_reports_rejection_and_exits_non_zero(settings, module_copy: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    import app.cli as cli_module
+
+    monkeypatch.setattr(cli_module, "get_settings", lambda: settings)
+    (module_copy / "en" / "02-two-factors.md").unlink()
+    result = CliRunner().invoke(cli_module.cli, ["import-modules", str(module_copy)])
+    assert result.exit_code == 1
+    assert "rejected, the published version stays live" in result.output
+    assert "lesson 'two-factors' is missing in the default language 'en'" in result.output

@@ -1,0 +1,101 @@
+"""Completion rules: lessons done, quiz passed, completion recorded once with its date."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+
+from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
+from tests.conftest import csrf_from
+
+LESSONS = ("passwords", "two-factors", "reporting")
+RIGHT = {"q-strongest": "b", "q-second-factor": ["a", "c"], "q-report": "a"}
+WRONG = {"q-strongest": "a", "q-second-factor": ["a"], "q-report": "b"}
+
+
+def mark_done(client, lesson: str):  # type: ignore[no-untyped-def]
+    page = client.get(f"/modules/sample-module/lessons/{lesson}")
+    return client.post(
+        f"/modules/sample-module/lessons/{lesson}/done", data={"csrf_token": csrf_from(page.text)}, follow_redirects=False
+    )
+
+
+def quiz_form(client) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    page = client.get("/modules/sample-module/quiz")
+    submission = re.search(r'name="submission_id" value="([^"]+)"', page.text)
+    assert submission
+    return {"csrf_token": csrf_from(page.text), "submission_id": submission.group(1)}
+
+
+def test_marking_a_lesson_done_moves_to_the_next_and_is_idempotent(learner_client, session, sample_module) -> None:  # type: ignore[no-untyped-def]
+    first = mark_done(learner_client, "passwords")
+    assert first.headers["location"] == "/modules/sample-module/lessons/two-factors"
+    mark_done(learner_client, "passwords")
+    assert len(session.exec(select(LessonCompletion)).all()) == 1
+    assert "You have done this lesson." in learner_client.get("/modules/sample-module/lessons/passwords").text
+
+
+def test_failed_then_passed_quiz_completes_the_module_with_a_date(learner_client, session, sample_module) -> None:  # type: ignore[no-untyped-def]
+    for lesson in LESSONS:
+        mark_done(learner_client, lesson)
+    failed = learner_client.post("/modules/sample-module/quiz", data={**quiz_form(learner_client), **WRONG})
+    assert "Your score: 0%" in failed.text and "Not passed yet" in failed.text
+    assert "Minutes matter." in failed.text  # explanations are shown
+    assert session.exec(select(ModuleCompletion)).first() is None
+
+    passed = learner_client.post("/modules/sample-module/quiz", data={**quiz_form(learner_client), **RIGHT})
+    assert "Your score: 100%" in passed.text and "Passed!" in passed.text
+    completion = session.exec(select(ModuleCompletion)).one()
+    assert completion.version_id is not None
+    progress = learner_client.get("/progress").text
+    assert "Completed on" in progress and completion.completed_at.strftime("%Y") in progress
+
+
+def test_multiple_choice_question_needs_exactly_the_correct_choices(learner_client, session, sample_module) -> None:  # type: ignore[no-untyped-def]
+    answers = {**RIGHT, "q-second-factor": ["a", "b", "c"]}
+    learner_client.post("/modules/sample-module/quiz", data={**quiz_form(learner_client), **answers})
+    attempt = session.exec(select(QuizAttempt)).one()
+    assert attempt.correct_count == 2 and attempt.score_percent == 67 and attempt.passed  # pass mark is 60
+
+
+def test_passing_the_quiz_alone_does_not_complete_the_module(learner_client, session, sample_module) -> None:  # type: ignore[no-untyped-def]
+    response = learner_client.post("/modules/sample-module/quiz", data={**quiz_form(learner_client), **RIGHT})
+    assert "finish its remaining lessons" in response.text
+    assert session.exec(select(ModuleCompletion)).first() is None
+    for lesson in LESSONS:
+        mark_done(learner_client, lesson)
+    assert session.exec(select(ModuleCompletion)).one()
+
+
+def test_double_submitted_quiz_records_one_attempt(learner_client, session, sample_module) -> None:  # type: ignore[no-untyped-def]
+    form = {**quiz_form(learner_client), **RIGHT}
+    first = learner_client.post("/modules/sample-module/quiz", data=form, follow_redirects=False)
+    second = learner_client.post("/modules/sample-module/quiz", data=form, follow_redirects=False)
+    assert first.headers["location"] == second.headers["location"]
+    assert len(session.exec(select(QuizAttempt)).all()) == 1
+
+
+def test_answers_to_unknown_choices_are_ignored_not_trusted(learner_client, session, sample_module) -> None:  # type: ignore[no-untyped-def]
+    learner_client.post("/modules/sample-module/quiz", data={**quiz_form(learner_client), "q-strongest": ["b", "zzz"]})
+    attempt = session.exec(select(QuizAttempt)).one()
+    assert attempt.answers["strongest"] == ["b"] and attempt.correct_count == 1
+
+
+def test_another_learners_attempt_is_not_visible(learner_client, client, session, settings, sample_module) -> None:  # type: ignore[no-untyped-def]
+    response = learner_client.post("/modules/sample-module/quiz", data={**quiz_form(learner_client), **RIGHT}, follow_redirects=False)
+    url = response.headers["location"]
+    from tests.conftest import sign_in
+    from tests.factories import make_user
+
+    make_user(session, settings, employee_id="L2", email="other@example.com")
+    learner_client.cookies.clear()
+    sign_in(learner_client, "other@example.com")
+    assert learner_client.get(url).status_code == 404
+
+
+def test_my_progress_offers_to_resume_at_the_next_lesson(learner_client, sample_module) -> None:  # type: ignore[no-untyped-def]
+    mark_done(learner_client, "passwords")
+    page = learner_client.get("/progress").text
+    assert 'href="/modules/sample-module/lessons/two-factors">Resume where I left off' in page
+    assert "1 / 3" in page
