@@ -33,7 +33,6 @@ def upgrade() -> None:
     sa.Column('current_version_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['current_version_id'], ['module_version.id'], ondelete='SET NULL', use_alter=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('slug')
     )
@@ -99,6 +98,11 @@ def upgrade() -> None:
     with op.batch_alter_table('module_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_module_version_content_hash'), ['content_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_module_version_module_id'), ['module_id'], unique=False)
+    # module and module_version point at each other, so this key is added once both exist.
+    with op.batch_alter_table('module', schema=None) as batch_op:
+        batch_op.create_foreign_key(
+            'fk_module_current_version_id_module_version', 'module_version', ['current_version_id'], ['id'], ondelete='SET NULL'
+        )
 
     op.create_table('user_role',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -182,6 +186,8 @@ def downgrade() -> None:
     op.drop_table('lesson_page')
     op.drop_table('lesson_completion')
     op.drop_table('user_role')
+    with op.batch_alter_table('module', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_module_current_version_id_module_version', type_='foreignkey')
     with op.batch_alter_table('module_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_module_version_module_id'))
         batch_op.drop_index(batch_op.f('ix_module_version_content_hash'))
