@@ -21,12 +21,17 @@ class NotAllowed(Exception):
     """Raised when a signed-in person lacks the role a page needs."""
 
 
-async def optional_viewer(request: Request) -> Viewer | None:
-    token = request.cookies.get(SESSION_COOKIE)
-    viewer = await database(request).read(viewer_for_session_token, token) if token else None
+def remember_viewer(request: Request, viewer: Viewer | None) -> None:
+    """Make the viewer and their language available to templates."""
     request.state.viewer = viewer
     if viewer is not None:
         request.state.language = viewer.language
+
+
+async def optional_viewer(request: Request) -> Viewer | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    viewer = await database(request).read(viewer_for_session_token, token) if token else None
+    remember_viewer(request, viewer)
     return viewer
 
 

@@ -7,9 +7,10 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import Row, Select, bindparam, delete, func, update
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
@@ -370,31 +371,50 @@ def log_out(session: Session, token: str) -> None:
 _user = User.__table__  # type: ignore[attr-defined]
 _session = AuthSession.__table__  # type: ignore[attr-defined]
 _role = UserRole.__table__  # type: ignore[attr-defined]
-_VIEWER_QUERY = (
-    core_select(_user.c.id, _user.c.name, _user.c.email, _user.c.department, _user.c.language, _role.c.role)
-    .select_from(_session.join(_user, _user.c.id == _session.c.user_id).outerjoin(_role, _role.c.user_id == _user.c.id))
-    .where(
-        _session.c.token_hash == bindparam("token_hash"),
-        _session.c.expires_at > bindparam("now"),
-        _user.c.is_active.is_(True),
-    )
+_ROLES = (
+    core_select(func.aggregate_strings(_role.c.role, ",")).where(_role.c.user_id == _user.c.id).scalar_subquery().label("roles")
 )
 
 
-def viewer_for_session_token(connection: Connection, token: str) -> Viewer | None:
-    """Resolve a session cookie to its person in one indexed query (the hot path of every page)."""
-    rows = connection.execute(_VIEWER_QUERY, {"token_hash": token_digest(token), "now": utc_now()}).all()
-    if not rows:
-        return None
-    first = rows[0]
-    return Viewer(
-        id=first.id,
-        name=first.name,
-        email=first.email,
-        department=first.department,
-        language=first.language,
-        roles=frozenset(row.role for row in rows if row.role),
+def viewer_select(*extra_columns: Any) -> Select[Any]:
+    """The one-row query behind every signed-in request.
+
+    Pages that need more per-request data (a module, the learner's trail) add their columns to
+    this same row instead of paying for another round trip.
+    """
+    return (
+        core_select(_user.c.id, _user.c.name, _user.c.email, _user.c.department, _user.c.language, _ROLES, *extra_columns)
+        .select_from(_session.join(_user, _user.c.id == _session.c.user_id))
+        .where(
+            _session.c.token_hash == bindparam("token_hash"),
+            _session.c.expires_at > bindparam("now"),
+            _user.c.is_active.is_(True),
+        )
     )
+
+
+_VIEWER_QUERY = viewer_select()
+
+
+def viewer_params(token: str) -> dict[str, Any]:
+    return {"token_hash": token_digest(token), "now": utc_now()}
+
+
+def viewer_from_row(row: Row[Any]) -> Viewer:
+    return Viewer(
+        id=row.id,
+        name=row.name,
+        email=row.email,
+        department=row.department,
+        language=row.language,
+        roles=frozenset(row.roles.split(",")) if row.roles else frozenset(),
+    )
+
+
+def viewer_for_session_token(connection: Connection, token: str) -> Viewer | None:
+    """Resolve a session cookie to its person in one indexed query."""
+    row = connection.execute(_VIEWER_QUERY, viewer_params(token)).first()
+    return None if row is None else viewer_from_row(row)
 
 
 # --- API tokens ----------------------------------------------------------------------------

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.accounts.deps import CurrentViewer
-from app.catalog.deps import VisibleModule
+from app.catalog.deps import ReadLesson, VisibleModule
 from app.catalog.digcomp import load_framework
 from app.catalog.service import published_modules
 from app.deps import database
@@ -38,15 +38,12 @@ async def module_page(request: Request, viewer: CurrentViewer, module: VisibleMo
 
 
 @router.get("/modules/{slug}/lessons/{lesson_slug}")
-async def lesson_page(request: Request, viewer: CurrentViewer, module: VisibleModule, lesson_slug: str) -> Response:
-    """The hot path: one cached, pre-rendered page plus this learner's progress in the module."""
-    lesson = module.lesson(lesson_slug)
-    if lesson is None:
-        raise HTTPException(status_code=404, detail="No such lesson")
-    progress = await database(request).read(module_progress, viewer.id, module)
-    if not progress.lesson_unlocked(lesson_slug):
-        return render(request, "catalog/locked.html", {"module": module, "progress": progress}, status_code=403)
-    page, fell_back = module.page(lesson, viewer.language)
+async def lesson_page(request: Request, reading: ReadLesson) -> Response:
+    """The hot path: a cached, pre-rendered page plus the learner's trail through the module."""
+    module, lesson, trail = reading.module, reading.lesson, reading.trail
+    if not trail.lesson_unlocked(lesson.slug):
+        return render(request, "catalog/locked.html", {"module": module, "progress": trail}, status_code=403)
+    page, fell_back = module.page(lesson, reading.viewer.language)
     index = module.lessons.index(lesson)
     return render(
         request,
@@ -56,7 +53,7 @@ async def lesson_page(request: Request, viewer: CurrentViewer, module: VisibleMo
             "lesson": lesson,
             "page": page,
             "fell_back": fell_back,
-            "progress": progress,
+            "progress": trail,
             "previous": module.lessons[index - 1] if index > 0 else None,
             "next": module.lessons[index + 1] if index + 1 < len(module.lessons) else None,
             "content_language": page.language,

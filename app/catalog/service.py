@@ -119,6 +119,7 @@ _module = Module.__table__  # type: ignore[attr-defined]
 _version = ModuleVersion.__table__  # type: ignore[attr-defined]
 _page = LessonPage.__table__  # type: ignore[attr-defined]
 _CURRENT_BY_SLUG = core_select(_module.c.current_version_id).where(_module.c.slug == bindparam("slug"))
+CURRENT_VERSION_FOR_SLUG = _CURRENT_BY_SLUG.scalar_subquery().label("current_version_id")
 _CURRENT_ALL = core_select(_module.c.current_version_id).where(_module.c.current_version_id.is_not(None))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from enum import StrEnum
 
 from sqlalchemy import bindparam, func
@@ -16,6 +17,7 @@ from sqlalchemy import select as core_select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
+from app.catalog.models import Module
 from app.catalog.service import PublishedModule
 from app.db import insert_ignoring_conflicts
 from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
@@ -35,17 +37,47 @@ class ModuleState(StrEnum):
 
 
 @dataclass(frozen=True)
-class ModuleProgress:
+class LessonTrail:
+    """Which lessons of a module a learner has done: all a lesson page needs, in one query."""
+
     module: PublishedModule
     done_lessons: frozenset[str]
-    quiz_passed: bool
-    best_score: int | None
-    attempts: int
-    completed_at: datetime | None
 
     @property
     def lessons_done(self) -> int:
         return sum(1 for slug in self.module.lesson_slugs if slug in self.done_lessons)
+
+    @property
+    def next_lesson(self) -> str | None:
+        return next((slug for slug in self.module.lesson_slugs if slug not in self.done_lessons), None)
+
+    @property
+    def all_lessons_done(self) -> bool:
+        return self.lessons_done == len(self.module.lessons)
+
+    def lesson_unlocked(self, slug: str) -> bool:
+        if not self.module.manifest.sequential:
+            return True
+        for earlier in self.module.lesson_slugs:
+            if earlier == slug:
+                return True
+            if earlier not in self.done_lessons:
+                return False
+        return False
+
+    @property
+    def quiz_unlocked(self) -> bool:
+        return not self.module.manifest.sequential or self.all_lessons_done
+
+
+@dataclass(frozen=True)
+class ModuleProgress(LessonTrail):
+    """The whole state of a module for a learner: lessons, quiz attempts and completion."""
+
+    quiz_passed: bool
+    best_score: int | None
+    attempts: int
+    completed_at: datetime | None
 
     @property
     def percent(self) -> int:
@@ -65,26 +97,9 @@ class ModuleProgress:
     @property
     def next_step(self) -> str | None:
         """The lesson slug to resume at, QUIZ_STEP, or None when there is nothing left to do."""
-        for slug in self.module.lesson_slugs:
-            if slug not in self.done_lessons:
-                return slug
-        if not self.quiz_passed:
-            return QUIZ_STEP
-        return None
-
-    def lesson_unlocked(self, slug: str) -> bool:
-        if not self.module.manifest.sequential:
-            return True
-        for earlier in self.module.lesson_slugs:
-            if earlier == slug:
-                return True
-            if earlier not in self.done_lessons:
-                return False
-        return False
-
-    @property
-    def quiz_unlocked(self) -> bool:
-        return not self.module.manifest.sequential or self.lessons_done == len(self.module.lessons)
+        if self.next_lesson is not None:
+            return self.next_lesson
+        return None if self.quiz_passed else QUIZ_STEP
 
 
 _lesson = LessonCompletion.__table__  # type: ignore[attr-defined]
@@ -95,8 +110,28 @@ _DONE_IN_MODULE = core_select(_lesson.c.lesson_slug).where(
 )
 
 
-def done_lessons(connection: Connection, user_id: int, module_id: int) -> frozenset[str]:
-    return frozenset(connection.execute(_DONE_IN_MODULE, {"user_id": user_id, "module_id": module_id}).scalars())
+def done_lessons_column(user_id: Any) -> Any:
+    """The learner's done lessons in the module named by the `slug` parameter, comma-joined.
+
+    A column to add to the viewer's one-row query (slugs never contain commas).
+    """
+    module = Module.__table__  # type: ignore[attr-defined]
+    return (
+        core_select(func.aggregate_strings(_lesson.c.lesson_slug, ","))
+        .select_from(_lesson.join(module, module.c.id == _lesson.c.module_id))
+        .where(_lesson.c.user_id == user_id, module.c.slug == bindparam("slug"))
+        .scalar_subquery()
+        .label("done_lessons")
+    )
+
+
+def trail_from_column(module: PublishedModule, value: str | None) -> LessonTrail:
+    return LessonTrail(module=module, done_lessons=frozenset(value.split(",")) if value else frozenset())
+
+
+def lesson_trail(connection: Connection, user_id: int, module: PublishedModule) -> LessonTrail:
+    done = connection.execute(_DONE_IN_MODULE, {"user_id": user_id, "module_id": module.module_id}).scalars()
+    return LessonTrail(module=module, done_lessons=frozenset(done))
 
 
 def progress_for(connection: Connection, user_id: int, modules: Iterable[PublishedModule]) -> dict[int, ModuleProgress]:
@@ -148,10 +183,9 @@ def module_progress(connection: Connection, user_id: int, module: PublishedModul
 
 
 def mark_lesson_done(session: Session, user_id: int, module: PublishedModule, lesson_slug: str) -> ModuleProgress:
-    progress = module_progress(session.connection(), user_id, module)
     if module.lesson(lesson_slug) is None:
         raise ProgressError("no such lesson")
-    if not progress.lesson_unlocked(lesson_slug):
+    if not lesson_trail(session.connection(), user_id, module).lesson_unlocked(lesson_slug):
         raise ProgressError("finish the previous lessons first")
     insert_ignoring_conflicts(
         session,
@@ -247,7 +281,7 @@ def attempt_by_id(session: Session, user_id: int, attempt_id: int) -> QuizAttemp
 def _complete_if_done(session: Session, user_id: int, module: PublishedModule) -> ModuleProgress:
     """Record the completion the first time every lesson is done and the quiz is passed."""
     progress = module_progress(session.connection(), user_id, module)
-    if progress.completed_at is None and progress.lessons_done == len(module.lessons) and progress.quiz_passed:
+    if progress.completed_at is None and progress.all_lessons_done and progress.quiz_passed:
         insert_ignoring_conflicts(
             session,
             _completion,

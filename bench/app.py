@@ -1,0 +1,72 @@
+"""The app under benchmark: cooc itself plus two reference routes for the same page.
+
+- /modules/{slug}/lessons/{lesson} is cooc's real lesson page (session, database, progress);
+- /bench/render-only renders the same template with fixed data and no database or session work;
+- /bench/bare is a bare Starlette route returning the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import Request
+from fastapi.responses import Response
+from starlette.requests import Request as StarletteRequest
+
+from app.accounts.service import viewer_for_session_token
+from app.catalog.service import published_module
+from app.main import create_app
+from app.progress.service import module_progress
+from app.web import render
+
+MODULE, LESSON = os.environ["BENCH_MODULE"], os.environ["BENCH_LESSON"]
+TOKEN = os.environ["BENCH_SESSION_TOKEN"]
+
+app = create_app()
+with app.state.db.engine.connect() as connection:
+    VIEWER = viewer_for_session_token(connection, TOKEN)
+    FIXED_MODULE = published_module(connection, MODULE)
+    assert VIEWER is not None and FIXED_MODULE is not None
+    FIXED_PROGRESS = module_progress(connection, VIEWER.id, FIXED_MODULE)
+_lesson = FIXED_MODULE.lesson(LESSON)
+assert _lesson is not None
+_index = FIXED_MODULE.lessons.index(_lesson)
+_page, _fell_back = FIXED_MODULE.page(_lesson, VIEWER.language)
+FIXED_CONTEXT = {
+    "module": FIXED_MODULE,
+    "lesson": _lesson,
+    "page": _page,
+    "fell_back": _fell_back,
+    "progress": FIXED_PROGRESS,
+    "previous": FIXED_MODULE.lessons[_index - 1] if _index > 0 else None,
+    "next": FIXED_MODULE.lessons[_index + 1] if _index + 1 < len(FIXED_MODULE.lessons) else None,
+    "content_language": _page.language,
+}
+
+
+@app.get("/bench/render-only")
+async def render_only(request: Request) -> Response:
+    request.state.viewer = VIEWER
+    request.state.language = VIEWER.language
+    return render(request, "catalog/lesson.html", dict(FIXED_CONTEXT))
+
+
+BARE_BYTES = b""
+
+
+async def bare(_request: StarletteRequest) -> Response:
+    return Response(BARE_BYTES, media_type="text/html; charset=utf-8")
+
+
+app.add_route("/bench/bare", bare)
+
+
+def _capture_bytes() -> bytes:
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as client:
+        client.cookies.set("cooc_session", TOKEN)
+        return client.get("/bench/render-only").content
+
+
+BARE_BYTES = _capture_bytes()

@@ -1,0 +1,137 @@
+"""Load benchmark of the logged-in lesson page against two baselines measured in the same run.
+
+Starts uvicorn (one worker, no access log) on a seeded SQLite database and drives it with wrk
+(Debian package `wrk`) at 64 concurrent connections:
+
+  (a) cooc's lesson page, signed in, with the learner's progress on it;
+  (b) the same template rendered by a FastAPI route with fixed data (the render-only limit);
+  (c) a bare Starlette route returning the same bytes.
+
+Prints requests per second, p50 and p99 for each, and the ratios a/b and a/c.
+Usage: .venv/bin/python bench/lesson_page.py [--duration 10] [--connections 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULE, LESSON = "internet-security", "phishing-and-fraud"
+
+
+def seed(env: dict[str, str]) -> str:
+    """Migrate, import the shipped course, create a learner with some progress; return a session token."""
+    code = f"""
+from app.config import get_settings
+from app.db import Database
+from app.migrations import upgrade_to_head
+from app.catalog.service import import_modules_directory, published_module
+from app.accounts.service import EmployeeRecord, create_user, log_in
+from app.progress.service import mark_lesson_done
+s = get_settings(); upgrade_to_head(s); db = Database(s)
+with db.session() as session:
+    assert import_modules_directory(session, s.modules_dir, created_by="bench").ok
+    user = create_user(session, s, EmployeeRecord("B1", "Bench Learner", "bench@example.com", "Finance", "en", frozenset({{"learner"}})), "bench-password-123")
+    module = published_module(session.connection(), "{MODULE}")
+    mark_lesson_done(session, user.id, module, module.lesson_slugs[0])
+    print(log_in(session, s, "bench@example.com", "bench-password-123", "127.0.0.1"))
+"""
+    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback only
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server did not answer at {url}")
+
+
+def run_wrk(url: str, token: str, duration: int, connections: int) -> dict[str, float]:
+    output = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Cookie: cooc_session={token}", url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    if "Non-2xx" in output:
+        raise RuntimeError(f"{url} answered errors:\n{output}")
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        "p50": _ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1)),  # type: ignore[union-attr]
+        "p99": _ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1)),  # type: ignore[union-attr]
+    }
+
+
+def _ms(value: str) -> float:
+    number, unit = float(re.match(r"[\d.]+", value).group(0)), re.sub(r"[\d.]+", "", value)  # type: ignore[union-attr]
+    return number * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install --no-install-recommends wrk")
+    data_dir = Path(tempfile.mkdtemp(prefix="cooc-bench-"))
+    env = {
+        **os.environ,
+        "COOC_DATA_DIR": str(data_dir),
+        "COOC_DATABASE_URL": f"sqlite:///{data_dir / 'bench.sqlite3'}",
+        "COOC_ACCESS_LOG": "false",
+        "BENCH_MODULE": MODULE,
+        "BENCH_LESSON": LESSON,
+    }
+    env["BENCH_SESSION_TOKEN"] = token = seed(env)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bench.app:app", "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"],
+        env=env,
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    targets = {
+        "a lesson page": f"{base}/modules/{MODULE}/lessons/{LESSON}",
+        "b render only": f"{base}/bench/render-only",
+        "c bare route": f"{base}/bench/bare",
+    }
+    try:
+        wait_until_up(f"{base}/healthz")
+        for url in targets.values():
+            run_wrk(url, token, 2, args.connections)  # warm-up
+        results = {name: run_wrk(url, token, args.duration, args.connections) for name, url in targets.items()}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    print(f"{'route':<16}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    for name, figures in results.items():
+        print(f"{name:<16}{figures['rps']:>10.0f}{figures['p50']:>10.2f}{figures['p99']:>10.2f}")
+    a, b, c = (results[name]["rps"] for name in targets)
+    print(f"a/b = {a / b:.2f} (target >= 0.50)   a/c = {a / c:.2f}   p99(a) = {results['a lesson page']['p99']:.1f} ms (target < 50)")
+
+
+if __name__ == "__main__":
+    main()
