@@ -190,7 +190,10 @@ def serve(
     settings = get_settings()
     if setup:
         migrate()
-        import_modules(settings.modules_dir)
+        try:
+            import_modules(settings.modules_dir)
+        except typer.Exit:
+            typer.secho("serving the last good version of the rejected module(s)", fg=typer.colors.YELLOW, err=True)
         _bootstrap_admin(settings)
     uvicorn.run(
         "app.asgi:app",
