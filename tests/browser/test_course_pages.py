@@ -1,0 +1,27 @@
+"""One lesson of every shipped module, in each language, as a learner sees it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.catalog.loader import discover_module_folders, load_module
+from app.config import PROJECT_ROOT
+from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.test_learner_journey import sign_in
+
+MODULES = [load_module(folder) for folder in discover_module_folders(PROJECT_ROOT / "modules")]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_lesson_of_every_module_renders_in_each_language(page: Page, live_server: LiveServer, language: str) -> None:
+    email = live_server.add_user(f"COURSE-{language.upper()}", language=language, roles={"mentor"})
+    sign_in(page, live_server, email)
+    for module in MODULES:
+        lesson = module.lessons[0]
+        page.goto(f"{live_server.url}/modules/{module.slug}/lessons/{lesson.slug}")
+        expect(page.locator("h1")).to_have_text(lesson.pages[language].title)
+        expect(page.locator("article.lesson")).to_have_attribute("lang", language)
+        expect(page.locator(".callout-takeaways").first).to_be_visible()
+        assert page.locator(".alert[role=note]").count() == 0, "no fallback notice expected"
+        screenshot(page, f"course-{module.slug}-{language}")

@@ -1,0 +1,104 @@
+"""The course shipped in modules/: complete in both languages, consistent, and mapped to DigComp."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.catalog.digcomp import load_framework
+from app.catalog.loader import ModuleSource, discover_module_folders, load_module
+from app.catalog.markdown import minutes_for
+from app.catalog.service import import_modules_directory
+from app.config import PROJECT_ROOT
+
+MODULES_DIR = PROJECT_ROOT / "modules"
+FOLDERS = discover_module_folders(MODULES_DIR)
+LANGUAGES = ("en", "fr")
+
+
+@pytest.fixture(scope="module", params=[folder.name for folder in FOLDERS])
+def module(request: pytest.FixtureRequest) -> ModuleSource:
+    return load_module(MODULES_DIR / request.param)
+
+
+def test_the_course_has_the_eight_expected_modules() -> None:
+    assert [folder.name for folder in FOLDERS] == [
+        "big-data-and-ai",
+        "blockchain",
+        "internet-of-things",
+        "internet-security",
+        "mentor-training",
+        "searching-the-internet",
+        "social-media",
+        "working-digitally",
+    ]
+
+
+def test_every_module_imports(session) -> None:  # type: ignore[no-untyped-def]
+    report = import_modules_directory(session, MODULES_DIR, created_by="tests")
+    assert report.rejected == {}
+    assert len(report.outcomes) == len(FOLDERS)
+
+
+def test_every_language_has_every_lesson(module: ModuleSource) -> None:
+    assert module.manifest.languages == list(LANGUAGES)
+    for lesson in module.lessons:
+        assert set(lesson.pages) == set(LANGUAGES), f"{module.slug}/{lesson.slug}"
+
+
+def test_lessons_are_three_to_six_of_five_to_ten_minutes(module: ModuleSource) -> None:
+    assert 3 <= len(module.lessons) <= 6
+    for lesson in module.lessons:
+        for language, page in lesson.pages.items():
+            computed = minutes_for(page.rendered.word_count)
+            assert 5 <= computed <= 10, f"{page.file}: {page.rendered.word_count} words"
+            assert abs(page.minutes - computed) <= 1, f"{page.file}: says {page.minutes} min, text reads in {computed}"
+            assert language == page.language
+
+
+def test_module_estimate_agrees_with_the_text(module: ModuleSource) -> None:
+    computed = module.computed_minutes(module.manifest.default_language)
+    assert abs(module.manifest.estimated_minutes - computed) <= max(2, computed * 0.15), (module.manifest.estimated_minutes, computed)
+
+
+def test_every_lesson_has_take_aways_and_every_module_has_practice(module: ModuleSource) -> None:
+    for lesson in module.lessons:
+        for page in lesson.pages.values():
+            assert 'class="callout callout-takeaways"' in page.rendered.html, page.file
+    assert any('class="callout callout-exercise"' in page.rendered.html for lesson in module.lessons for page in lesson.pages.values())
+
+
+def test_quiz_has_enough_questions_each_answerable_and_explained_in_every_language(module: ModuleSource) -> None:
+    questions = module.quiz["questions"]
+    assert len(questions) >= 8
+    for question in questions:
+        assert question["correct"], question["id"]
+        assert set(question["texts"]) == set(LANGUAGES)
+        for language in LANGUAGES:
+            choices = question["texts"][language]["choices"]
+            assert len(choices) >= 2
+            assert all(choice["explanation_html"].strip() for choice in choices), (question["id"], language)
+
+
+def test_internal_links_point_to_existing_lessons(module: ModuleSource) -> None:
+    slugs = {lesson.slug for lesson in module.lessons}
+    for lesson in module.lessons:
+        for page in lesson.pages.values():
+            for target in re.findall(rf'href="/modules/{module.slug}/lessons/([a-z0-9-]+)', page.rendered.html):
+                assert target in slugs, f"{page.file} links to {target}"
+
+
+def test_every_module_declares_competences_with_levels(module: ModuleSource) -> None:
+    assert module.manifest.digcomp
+    for lesson in module.lessons:
+        for page in lesson.pages.values():
+            assert set(page.digcomp) <= set(module.manifest.digcomp), page.file
+
+
+def test_course_covers_nineteen_of_twenty_one_competences() -> None:
+    covered = set()
+    for folder in FOLDERS:
+        covered |= set(load_module(folder).manifest.digcomp)
+    missing = load_framework().competence_ids - covered
+    assert sorted(missing) == ["2.3", "3.4"]
