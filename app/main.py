@@ -21,6 +21,8 @@ from app.catalog import pages as catalog_pages
 from app.config import Settings, get_settings
 from app.db import Database
 from app.progress import pages as progress_pages
+from app.reporting import api as reporting_api
+from app.reporting import pages as reporting_pages
 from app.site import pages as site_pages
 from app.site.service import load_site_pages
 from app.web import redirect, render
@@ -86,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
-    for router in (site_pages.router, account_pages.router, catalog_pages.router, progress_pages.router, catalog_api.router):
+    for router in (site_pages.router, account_pages.router, catalog_pages.router, progress_pages.router, reporting_pages.router, catalog_api.router, reporting_api.router):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
+from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts.deps import CurrentViewer
@@ -14,6 +15,7 @@ from app.catalog.digcomp import load_framework
 from app.catalog.service import published_modules
 from app.deps import SessionDep, database
 from app.progress import service
+from app.reporting.service import CompetenceLevel, competence_profile
 from app.security import new_token
 from app.web import redirect, render, verify_csrf
 
@@ -88,12 +90,15 @@ def quiz_result(request: Request, viewer: CurrentViewer, module: VisibleModule, 
 
 @router.get("/progress")
 async def my_progress(request: Request, viewer: CurrentViewer) -> Response:
-    def load(connection):  # type: ignore[no-untyped-def]
-        modules = [module for module in published_modules(connection) if module.visible_to(viewer.roles)]
-        return service.progress_for(connection, viewer.id, modules)
+    def load(connection: Connection) -> tuple[list[service.ModuleProgress], list[CompetenceLevel]]:
+        modules = published_modules(connection)
+        visible = [module for module in modules if module.visible_to(viewer.roles)]
+        return list(service.progress_for(connection, viewer.id, visible).values()), competence_profile(connection, viewer.id, modules)
 
-    progress = list((await database(request).read(load)).values())
+    progress, profile = await database(request).read(load)
     resume = next((item for item in progress if item.state == service.ModuleState.in_progress), None) or next(
         (item for item in progress if item.state == service.ModuleState.not_started), None
     )
-    return render(request, "progress/my_progress.html", {"progress": progress, "resume": resume, "framework": load_framework()})
+    return render(
+        request, "progress/my_progress.html", {"progress": progress, "resume": resume, "profile": profile, "framework": load_framework()}
+    )

@@ -1,0 +1,80 @@
+"""Reports for HR and L&D tools: bearer token with `reports:read` only."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from app.accounts.deps import RequireScope
+from app.accounts.models import ApiToken, Scope
+from app.deps import database
+from app.reporting.service import GroupBy, competence_report, report_as_csv
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+ReportReader = Annotated[ApiToken, Depends(RequireScope(Scope.reports_read))]
+
+
+class CompetenceOut(BaseModel):
+    id: str
+    title: str
+    area: str
+    target_level: int | None
+
+
+class CellOut(BaseModel):
+    reached: int
+    share: float
+
+
+class GroupOut(BaseModel):
+    group: str
+    employees: int
+    competences: dict[str, CellOut]
+
+
+class CompetenceReportOut(BaseModel):
+    framework: str
+    group_by: GroupBy
+    competences: list[CompetenceOut]
+    groups: list[GroupOut]
+
+
+@router.get("/competences", response_model=CompetenceReportOut, responses={200: {"content": {"text/csv": {}}}})
+async def competence_report_api(
+    request: Request,
+    _token: ReportReader,
+    group_by: GroupBy = GroupBy.department,
+    format: Literal["json", "csv"] = "json",
+) -> Response | CompetenceReportOut:
+    """Per group, the share of active employees who reached the course's target level in each DigComp competence.
+
+    A competence the course does not cover has `target_level: null` and no cells.
+    """
+    report = await database(request).read(competence_report, group_by)
+    if format == "csv":
+        return Response(
+            report_as_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="competences-by-{group_by.value}.csv"'},
+        )
+    return CompetenceReportOut(
+        framework=f"DigComp {report.framework.version}",
+        group_by=group_by,
+        competences=[
+            CompetenceOut(id=c.id, title=c.title("en"), area=c.area_id, target_level=report.targets.get(c.id))
+            for c in report.framework.competences
+        ],
+        groups=[
+            GroupOut(
+                group=group.group,
+                employees=group.employees,
+                competences={
+                    c.id: CellOut(reached=group.reached.get(c.id, 0), share=round(group.share(c.id), 4)) for c in report.covered_competences
+                },
+            )
+            for group in report.groups
+        ],
+    )

@@ -1,0 +1,143 @@
+"""Competence reporting: what the course aims at, and what employees reached, per group.
+
+A learner reaches a DigComp competence at a level when they complete a module that builds it
+at that level; their level is the highest such level. The course's target for a competence is
+the highest level any published module aims at.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from app.accounts.models import User
+from app.catalog.digcomp import Competence, Framework, load_framework
+from app.catalog.service import PublishedModule, load_version, published_modules
+from app.progress.models import ModuleCompletion
+
+
+class GroupBy(StrEnum):
+    department = "department"
+    language = "language"
+    everyone = "everyone"
+
+
+@dataclass(frozen=True)
+class CompetenceLevel:
+    competence: Competence
+    target: int | None
+    reached: int | None
+
+    @property
+    def covered(self) -> bool:
+        return self.target is not None
+
+    @property
+    def achieved(self) -> bool:
+        return self.target is not None and self.reached is not None and self.reached >= self.target
+
+
+def course_targets(modules: Iterable[PublishedModule]) -> dict[str, int]:
+    targets: dict[str, int] = {}
+    for module in modules:
+        for competence_id, level in module.manifest.digcomp.items():
+            targets[competence_id] = max(level, targets.get(competence_id, 0))
+    return targets
+
+
+def reached_levels(completed: Iterable[PublishedModule]) -> dict[str, int]:
+    """The same rule as targets, over the versions a learner completed."""
+    return course_targets(completed)
+
+
+def competence_profile(connection: Connection, user_id: int, modules: list[PublishedModule]) -> list[CompetenceLevel]:
+    """Every competence of the framework with the course's target and the learner's level."""
+    framework = load_framework()
+    completed_versions = connection.execute(
+        select(ModuleCompletion.version_id).where(ModuleCompletion.user_id == user_id)  # type: ignore[arg-type]
+    ).scalars()
+    reached = reached_levels(load_version(connection, version_id) for version_id in completed_versions)
+    targets = course_targets(modules)
+    return [CompetenceLevel(c, targets.get(c.id), reached.get(c.id)) for c in framework.competences]
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    group: str
+    employees: int
+    reached: dict[str, int]
+
+    def share(self, competence_id: str) -> float:
+        return self.reached.get(competence_id, 0) / self.employees if self.employees else 0.0
+
+
+@dataclass(frozen=True)
+class CompetenceReport:
+    framework: Framework
+    group_by: GroupBy
+    targets: dict[str, int]
+    groups: list[GroupResult]
+
+    @property
+    def covered_competences(self) -> list[Competence]:
+        return [c for c in self.framework.competences if c.id in self.targets]
+
+
+def competence_report(connection: Connection, group_by: GroupBy) -> CompetenceReport:
+    """Per group of active employees, how many reached the course's target level, competence by competence."""
+    targets = course_targets(published_modules(connection))
+    user = User.__table__  # type: ignore[attr-defined]
+    completion = ModuleCompletion.__table__  # type: ignore[attr-defined]
+    group_column = {GroupBy.department: user.c.department, GroupBy.language: user.c.language}.get(group_by)
+    employees: dict[int, str] = {
+        user_id: (group if group_column is not None else "everyone")
+        for user_id, group in connection.execute(
+            select(user.c.id, group_column if group_column is not None else user.c.id).where(user.c.is_active.is_(True))
+        )
+    }
+    completed: dict[int, list[int]] = defaultdict(list)
+    for user_id, version_id in connection.execute(select(completion.c.user_id, completion.c.version_id)):
+        if user_id in employees:
+            completed[user_id].append(version_id)
+    sizes: dict[str, int] = defaultdict(int)
+    reached_counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for user_id, group in employees.items():
+        sizes[group] += 1
+        levels = reached_levels(load_version(connection, version_id) for version_id in completed.get(user_id, []))
+        for competence_id, target in targets.items():
+            if levels.get(competence_id, 0) >= target:
+                reached_counts[group][competence_id] += 1
+    groups = [GroupResult(group, sizes[group], dict(reached_counts[group])) for group in sorted(sizes)]
+    return CompetenceReport(framework=load_framework(), group_by=group_by, targets=targets, groups=groups)
+
+
+def report_as_rows(report: CompetenceReport, language: str = "en") -> list[dict[str, object]]:
+    """One row per group and covered competence: the shape of both the CSV and the JSON cells."""
+    return [
+        {
+            "group": group.group,
+            "employees": group.employees,
+            "competence": competence.id,
+            "title": competence.title(language),
+            "target_level": report.targets[competence.id],
+            "reached": group.reached.get(competence.id, 0),
+            "share": round(group.share(competence.id), 4),
+        }
+        for group in report.groups
+        for competence in report.covered_competences
+    ]
+
+
+def report_as_csv(report: CompetenceReport, language: str = "en") -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["group", "employees", "competence", "title", "target_level", "reached", "share"])
+    writer.writeheader()
+    writer.writerows(report_as_rows(report, language))
+    return buffer.getvalue()
