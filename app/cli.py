@@ -49,7 +49,9 @@ def _safe_url(settings: Settings) -> str:
 
 
 @cli.command("import-modules")
-def import_modules(path: Annotated[Path, typer.Argument(help="a modules folder, or one module's folder")] = Path("modules")) -> None:
+def import_modules(
+    path: Annotated[Path, typer.Argument(help="a modules folder, or one module's folder")] = Path("modules"),
+) -> None:
     """Check, render and publish course modules; a broken module is reported and the live one kept."""
     from app.catalog.loader import MODULE_FILE
     from app.catalog.service import import_module_folders, import_modules_directory
@@ -74,7 +76,9 @@ def import_modules(path: Annotated[Path, typer.Argument(help="a modules folder, 
 
 
 @cli.command("check-modules")
-def check_modules(path: Annotated[Path, typer.Argument(help="a modules folder, or one module's folder")] = Path("modules")) -> None:
+def check_modules(
+    path: Annotated[Path, typer.Argument(help="a modules folder, or one module's folder")] = Path("modules"),
+) -> None:
     """Check modules without touching the database (for authors and CI)."""
     from app.catalog.loader import MODULE_FILE, ModuleFormatError, discover_module_folders, load_module
 
@@ -110,7 +114,9 @@ def create_user(
 
     settings = get_settings()
     try:
-        record = EmployeeRecord(employee_id.strip(), name.strip(), normalise_email(email), department.strip(), language, parse_roles(";".join(role)))
+        record = EmployeeRecord(
+            employee_id.strip(), name.strip(), normalise_email(email), department.strip(), language, parse_roles(";".join(role))
+        )
         password = _password("Password")
         with Database(settings).session() as session:
             user = create(session, settings, record, password)
@@ -136,7 +142,9 @@ def set_password(employee_id: Annotated[str, typer.Option("--employee-id")]) -> 
 
 
 @cli.command("import-employees")
-def import_employees(file: Annotated[Path, typer.Argument(help="HR directory CSV: employee_id,name,email,department,language,role")]) -> None:
+def import_employees(
+    file: Annotated[Path, typer.Argument(help="HR directory CSV: employee_id,name,email,department,language,role")],
+) -> None:
     """Create or update employees from an HR CSV; nothing is applied if any row is bad."""
     from app.accounts.service import EmployeeImportError
     from app.accounts.service import import_employees as run_import
@@ -217,9 +225,14 @@ def _bootstrap_admin(settings: Settings) -> None:
         if count_users(session):
             return
         password = os.environ.get("COOC_PASSWORD") or secrets.token_urlsafe(12)
-        record = EmployeeRecord("admin", "Administrator", "admin@example.com", "Digital", settings.default_language, frozenset({"admin", "learner"}))
+        record = EmployeeRecord(
+            "admin", "Administrator", "admin@example.com", "Digital", settings.default_language, frozenset({"admin", "learner"})
+        )
         create(session, settings, record, password)
-    typer.secho(f"first run: sign in as admin@example.com with password {password} (change it: cooc set-password --employee-id admin)", fg=typer.colors.GREEN)
+    typer.secho(
+        f"first run: sign in as admin@example.com with password {password} (change it: cooc set-password --employee-id admin)",
+        fg=typer.colors.GREEN,
+    )
 
 
 def main() -> None:

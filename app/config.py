@@ -50,9 +50,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.data_dir / 'cooc.sqlite3'}"
         if not self.secret_key:
             self.secret_key = _load_or_create_secret(self.data_dir / "secret_key")
-        if self.environment == "production":
-            if len(self.secret_key) < 32 or self.secret_key in {"changeme", "secret"}:
-                raise ValueError("COOC_SECRET_KEY must be a random string of 32+ characters in production")
+        if self.environment == "production" and (len(self.secret_key) < 32 or self.secret_key in {"changeme", "secret"}):
+            raise ValueError("COOC_SECRET_KEY must be a random string of 32+ characters in production")
         return self
 
     @property

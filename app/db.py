@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, Table, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 from starlette.concurrency import run_in_threadpool
@@ -22,6 +22,12 @@ NAMING_CONVENTION = {
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
 _T = TypeVar("_T")
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a model, for queries on the hot path and bulk statements."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 def build_engine(settings: Settings, **overrides: Any) -> Engine:
@@ -88,7 +94,9 @@ class Database:
     def __init__(self, settings: Settings):
         self.engine = build_engine(settings)
         self.reads_inline = settings.is_sqlite
-        self._loop_engine = build_engine(settings, pool_size=1, max_overflow=0, pool_pre_ping=False) if self.reads_inline else None
+        self._loop_engine = (
+            build_engine(settings, pool_size=1, max_overflow=0, pool_pre_ping=False) if self.reads_inline else None
+        )
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

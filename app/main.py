@@ -31,7 +31,10 @@ SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
     "referrer-policy": "same-origin",
-    "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "content-security-policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    ),
 }
 
 
@@ -88,7 +91,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
-    for router in (site_pages.router, account_pages.router, catalog_pages.router, progress_pages.router, reporting_pages.router, catalog_api.router, reporting_api.router):
+    for router in (
+        site_pages.router,
+        account_pages.router,
+        catalog_pages.router,
+        progress_pages.router,
+        reporting_pages.router,
+        catalog_api.router,
+        reporting_api.router,
+    ):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

@@ -14,7 +14,7 @@ from app.config import Settings
 
 SESSION_COOKIE = "cooc_session"
 ANONYMOUS_COOKIE = "cooc_anon"
-API_TOKEN_PREFIX = "cooc_"
+API_TOKEN_PREFIX = "cooc_"  # noqa: S105 - a marker, not a secret
 
 
 @lru_cache

@@ -86,4 +86,6 @@ async def verify_csrf(request: Request) -> None:
     submitted = form.get(CSRF_FIELD)
     anchor = csrf_anchor(request)
     if not isinstance(submitted, str) or not anchor or not csrf_token_matches(settings_of(request).secret_key, anchor, submitted):
-        raise HTTPException(status_code=403, detail="This form has expired or did not come from cooc. Reload the page and try again.")
+        raise HTTPException(
+            status_code=403, detail="This form has expired or did not come from cooc. Reload the page and try again."
+        )

@@ -17,12 +17,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.catalog.service import version_cache
 from app.config import PROJECT_ROOT, Settings
+from app.db import metadata
 from app.main import create_app
 from app.migrations import upgrade_to_head
 from app.models import *  # noqa: F403 - registers every table
-from app.db import metadata
-from app.catalog.service import version_cache
 from tests.factories import TEST_PASSWORD, make_user
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("COOC_TEST_DATABASE_URL") else [])

@@ -50,9 +50,13 @@ def log_in(
     try:
         token = service.log_in(session, settings, login, password, _client_address(request))
     except service.LoginThrottled:
-        return render(request, "accounts/login.html", {"next": safe_next_url(next), "error": "throttled", "login": login}, status_code=429)
+        return render(
+            request, "accounts/login.html", {"next": safe_next_url(next), "error": "throttled", "login": login}, status_code=429
+        )
     except service.LoginRefused:
-        return render(request, "accounts/login.html", {"next": safe_next_url(next), "error": "refused", "login": login}, status_code=401)
+        return render(
+            request, "accounts/login.html", {"next": safe_next_url(next), "error": "refused", "login": login}, status_code=401
+        )
     response = redirect(safe_next_url(next))
     _set_cookie(response, request, SESSION_COOKIE, token, max_age=settings.session_max_age_seconds)
     response.delete_cookie(ANONYMOUS_COOKIE)
@@ -118,7 +122,9 @@ def admin_home(request: Request, viewer: AdminViewer) -> Response:
 
 @router.get("/admin/tokens")
 def token_list(request: Request, viewer: AdminViewer, session: SessionDep) -> Response:
-    return render(request, "accounts/tokens.html", {"tokens": service.list_api_tokens(session), "scopes": list(Scope), "new_token": None})
+    return render(
+        request, "accounts/tokens.html", {"tokens": service.list_api_tokens(session), "scopes": list(Scope), "new_token": None}
+    )
 
 
 @router.post("/admin/tokens", dependencies=CSRFChecked)
@@ -139,7 +145,9 @@ def token_create(
             {"tokens": service.list_api_tokens(session), "scopes": list(Scope), "new_token": None, "error": str(error)},
             status_code=400,
         )
-    return render(request, "accounts/tokens.html", {"tokens": service.list_api_tokens(session), "scopes": list(Scope), "new_token": raw})
+    return render(
+        request, "accounts/tokens.html", {"tokens": service.list_api_tokens(session), "scopes": list(Scope), "new_token": raw}
+    )
 
 
 @router.post("/admin/tokens/{token_id}/revoke", dependencies=CSRFChecked)

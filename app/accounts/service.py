@@ -7,8 +7,8 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, delete, func, update
 from sqlalchemy import select as core_select
@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import ApiToken, AuthSession, LoginThrottle, Role, Scope, User, UserRole
 from app.config import UI_LANGUAGES, Settings
-from app.db import insert_ignoring_conflicts
+from app.db import insert_ignoring_conflicts, table_of
 from app.security import API_TOKEN_PREFIX, hash_password, new_token, token_digest, verify_password
 from app.timeutil import utc_now
 
@@ -93,7 +93,7 @@ def get_user_by_employee_id(session: Session, employee_id: str) -> User | None:
 
 
 def roles_of(session: Session, user_id: int) -> frozenset[str]:
-    rows = session.connection().execute(core_select(UserRole.role).where(col(UserRole.user_id) == user_id))
+    rows = session.connection().execute(core_select(col(UserRole.role)).where(col(UserRole.user_id) == user_id))
     return frozenset(row[0] for row in rows)
 
 
@@ -140,9 +140,7 @@ def set_password(session: Session, settings: Settings, employee_id: str, passwor
 def set_language(session: Session, user_id: int, language: str) -> None:
     if language not in UI_LANGUAGES:
         raise AccountError(f"language {language!r} is not available")
-    session.connection().execute(
-        update(User).where(col(User.id) == user_id).values(language=language, updated_at=utc_now())
-    )
+    session.connection().execute(update(User).where(col(User.id) == user_id).values(language=language, updated_at=utc_now()))
     session.commit()
 
 
@@ -150,7 +148,7 @@ def _replace_roles(session: Session, user_id: int, roles: Iterable[str]) -> None
     connection = session.connection()
     connection.execute(delete(UserRole).where(col(UserRole.user_id) == user_id))
     for role in sorted(set(roles)):
-        connection.execute(UserRole.__table__.insert().values(user_id=user_id, role=role))  # type: ignore[attr-defined]
+        connection.execute(table_of(UserRole).insert().values(user_id=user_id, role=role))
 
 
 # --- HR directory import -------------------------------------------------------------------
@@ -252,8 +250,8 @@ def import_employees(
     now = utc_now()
     roles_by_user = _roles_for(session, [user.id for user in existing_by_id.values() if user.id is not None])
     for done, (_, record) in enumerate(records, start=1):
-        user = existing_by_id.get(record.employee_id)
-        if user is None:
+        existing = existing_by_id.get(record.employee_id)
+        if existing is None:
             user = User(
                 employee_id=record.employee_id,
                 name=record.name,
@@ -267,6 +265,7 @@ def import_employees(
             _replace_roles(session, user.id, record.roles)
             created += 1
         else:
+            user = existing
             assert user.id is not None
             fields = {"name": record.name, "email": record.email, "department": record.department, "language": record.language}
             changed = any(getattr(user, key) != value for key, value in fields.items())
@@ -290,7 +289,9 @@ def _roles_for(session: Session, user_ids: list[int]) -> dict[int, frozenset[str
     found: dict[int, set[str]] = {}
     for start in range(0, len(user_ids), 1000):
         rows = session.connection().execute(
-            core_select(UserRole.user_id, UserRole.role).where(col(UserRole.user_id).in_(user_ids[start : start + 1000]))
+            core_select(col(UserRole.user_id), col(UserRole.role)).where(
+                col(UserRole.user_id).in_(user_ids[start : start + 1000])
+            )
         )
         for user_id, role in rows:
             found.setdefault(user_id, set()).add(role)
@@ -321,18 +322,20 @@ def log_in(session: Session, settings: Settings, login: str, password: str, clie
     """
     now = utc_now()
     keys = _throttle_keys(login, client_address)
-    locked = session.connection().execute(
-        core_select(LoginThrottle.key).where(
-            col(LoginThrottle.key).in_([key for key, _ in keys]), col(LoginThrottle.locked_until) > now
+    locked = (
+        session.connection()
+        .execute(
+            core_select(col(LoginThrottle.key)).where(
+                col(LoginThrottle.key).in_([key for key, _ in keys]), col(LoginThrottle.locked_until) > now
+            )
         )
-    ).first()
+        .first()
+    )
     if locked:
         raise LoginThrottled("too many failed attempts")
     login_value = login.strip()
     user = session.exec(
-        select(User).where(
-            (col(User.email) == normalise_email(login_value)) | (col(User.employee_id) == login_value)
-        )
+        select(User).where((col(User.email) == normalise_email(login_value)) | (col(User.employee_id) == login_value))
     ).first()
     valid = verify_password(settings, user.password_hash if user else None, password)
     if not valid or user is None or not user.is_active:
@@ -341,8 +344,14 @@ def log_in(session: Session, settings: Settings, login: str, password: str, clie
     session.connection().execute(delete(LoginThrottle).where(col(LoginThrottle.key) == keys[0][0]))
     token = new_token()
     assert user.id is not None
-    session.add(AuthSession(token_hash=token_digest(token), user_id=user.id, expires_at=now + timedelta(seconds=settings.session_max_age_seconds)))
-    session.connection().execute(delete(AuthSession).where(col(AuthSession.user_id) == user.id, col(AuthSession.expires_at) < now))
+    session.add(
+        AuthSession(
+            token_hash=token_digest(token), user_id=user.id, expires_at=now + timedelta(seconds=settings.session_max_age_seconds)
+        )
+    )
+    session.connection().execute(
+        delete(AuthSession).where(col(AuthSession.user_id) == user.id, col(AuthSession.expires_at) < now)
+    )
     session.commit()
     return token
 
@@ -350,7 +359,7 @@ def log_in(session: Session, settings: Settings, login: str, password: str, clie
 def _record_failure(session: Session, settings: Settings, keys: list[tuple[str, int]], now: datetime) -> None:
     window_start = now - timedelta(seconds=settings.login_lockout_seconds)
     for key, factor in keys:
-        insert_ignoring_conflicts(session, LoginThrottle.__table__, {"key": key, "failures": 0, "window_started_at": now})
+        insert_ignoring_conflicts(session, table_of(LoginThrottle), {"key": key, "failures": 0, "window_started_at": now})
         throttle = session.get(LoginThrottle, key, with_for_update=True)
         assert throttle is not None
         if throttle.window_started_at < window_start:
@@ -368,9 +377,9 @@ def log_out(session: Session, token: str) -> None:
     session.commit()
 
 
-_user = User.__table__  # type: ignore[attr-defined]
-_session = AuthSession.__table__  # type: ignore[attr-defined]
-_role = UserRole.__table__  # type: ignore[attr-defined]
+_user = table_of(User)
+_session = table_of(AuthSession)
+_role = table_of(UserRole)
 _ROLES = (
     core_select(func.aggregate_strings(_role.c.role, ",")).where(_role.c.user_id == _user.c.id).scalar_subquery().label("roles")
 )
@@ -420,7 +429,9 @@ def viewer_for_session_token(connection: Connection, token: str) -> Viewer | Non
 # --- API tokens ----------------------------------------------------------------------------
 
 
-def create_api_token(session: Session, name: str, scopes: Iterable[str], created_by_id: int | None = None) -> tuple[ApiToken, str]:
+def create_api_token(
+    session: Session, name: str, scopes: Iterable[str], created_by_id: int | None = None
+) -> tuple[ApiToken, str]:
     """Create a token and return it with its only plain-text copy, to be shown once."""
     name = name.strip()
     if not name:

@@ -12,6 +12,7 @@ from app.accounts.deps import CurrentViewer, LoginRequired, remember_viewer
 from app.accounts.models import User
 from app.accounts.service import Viewer, viewer_from_row, viewer_params, viewer_select
 from app.catalog.service import CURRENT_VERSION_FOR_SLUG, PublishedLesson, PublishedModule, load_version, published_module
+from app.db import table_of
 from app.deps import database
 from app.progress.service import LessonTrail, done_lessons_column, trail_from_column
 from app.security import SESSION_COOKIE
@@ -40,10 +41,12 @@ class LessonReading:
     trail: LessonTrail
 
 
-_LESSON_READING_QUERY = viewer_select(CURRENT_VERSION_FOR_SLUG, done_lessons_column(User.__table__.c.id))  # type: ignore[attr-defined]
+_LESSON_READING_QUERY = viewer_select(CURRENT_VERSION_FOR_SLUG, done_lessons_column(table_of(User).c.id))
 
 
-def _read_lesson(connection: Connection, token: str, slug: str) -> tuple[Viewer | None, PublishedModule | None, LessonTrail | None]:
+def _read_lesson(
+    connection: Connection, token: str, slug: str
+) -> tuple[Viewer | None, PublishedModule | None, LessonTrail | None]:
     row = connection.execute(_LESSON_READING_QUERY, {**viewer_params(token), "slug": slug}).first()
     if row is None:
         return None, None, None

@@ -51,7 +51,7 @@ def _digcomp_map(value: Any) -> dict[str, int]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ValueError("must be a mapping of competence id to level, like {\"4.1\": 3}")
+        raise ValueError('must be a mapping of competence id to level, like {"4.1": 3}')
     framework = load_framework()
     result: dict[str, int] = {}
     for key, level in value.items():
@@ -167,7 +167,9 @@ class ModuleSource:
         return self.manifest.slug
 
     def computed_minutes(self, language: str) -> int:
-        reading = sum(minutes_for(lesson.pages[language].rendered.word_count) for lesson in self.lessons if language in lesson.pages)
+        reading = sum(
+            minutes_for(lesson.pages[language].rendered.word_count) for lesson in self.lessons if language in lesson.pages
+        )
         return reading + math.ceil(len(self.quiz["questions"]) / 2)
 
 
@@ -347,7 +349,9 @@ def _load_lessons(check: _Checker, folder: Path, manifest: ModuleManifest) -> li
             slug, position = match["slug"], int(match["position"])
             lesson = lessons.setdefault(slug, LessonSource(slug=slug, position=position, pages={}))
             if lesson.position != position:
-                check.add(path, None, f"lesson {slug!r} has number {position:02d} here but {lesson.position:02d} in another language")
+                check.add(
+                    path, None, f"lesson {slug!r} has number {position:02d} here but {lesson.position:02d} in another language"
+                )
             lesson.pages[language] = page
     ordered = sorted(lessons.values(), key=lambda lesson: (lesson.position, lesson.slug))
     if not ordered and not check.problems:
@@ -356,7 +360,9 @@ def _load_lessons(check: _Checker, folder: Path, manifest: ModuleManifest) -> li
         if manifest.default_language not in lesson.pages:
             other = next(iter(lesson.pages.values()))
             check.problems.append(
-                Problem(other.file, None, f"lesson {lesson.slug!r} is missing in the default language {manifest.default_language!r}")
+                Problem(
+                    other.file, None, f"lesson {lesson.slug!r} is missing in the default language {manifest.default_language!r}"
+                )
             )
     positions = [lesson.position for lesson in ordered]
     if len(set(positions)) != len(positions):
@@ -426,7 +432,9 @@ def _load_quiz(check: _Checker, folder: Path, manifest: ModuleManifest) -> dict[
                     for c in translated.choices
                 ],
             }
-        questions.append({"id": question.id, "position": position, "multiple": len(correct) > 1, "correct": correct, "texts": texts})
+        questions.append(
+            {"id": question.id, "position": position, "multiple": len(correct) > 1, "correct": correct, "texts": texts}
+        )
     return {"questions": questions}
 
 

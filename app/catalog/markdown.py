@@ -24,11 +24,39 @@ CALLOUT_DEFAULT_TITLES: dict[str, dict[str, str]] = {
     "takeaways": {"en": "Key take-aways", "fr": "À retenir", "nl": "Om te onthouden"},
 }
 WORDS_PER_MINUTE = 220
-LESSON_LINK = re.compile(r"^(?:\.\./(?P<module>[a-z0-9-]+)/(?P<language>[a-z]{2})/)?(?P<file>\d{2}-[a-z0-9-]+)\.md(?P<fragment>#[^\s]*)?$")
+LESSON_LINK = re.compile(
+    r"^(?:\.\./(?P<module>[a-z0-9-]+)/(?P<language>[a-z]{2})/)?(?P<file>\d{2}-[a-z0-9-]+)\.md(?P<fragment>#[^\s]*)?$"
+)
 
 _ALLOWED_TAGS = {
-    "a", "abbr", "aside", "blockquote", "br", "code", "del", "div", "em", "h2", "h3", "h4", "h5", "h6",
-    "hr", "li", "ol", "p", "pre", "span", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "aside",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "div",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "span",
+    "strong",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 _ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},

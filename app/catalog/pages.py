@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.engine import Connection
 
 from app.accounts.deps import CurrentViewer
 from app.catalog.deps import ReadLesson, VisibleModule
 from app.catalog.digcomp import load_framework
 from app.catalog.service import published_modules
 from app.deps import database
-from app.progress.service import module_progress, progress_for
+from app.progress.service import ModuleProgress, module_progress, progress_for
 from app.web import render
 
 router = APIRouter()
@@ -18,7 +19,7 @@ router = APIRouter()
 
 @router.get("/catalog")
 async def catalog_page(request: Request, viewer: CurrentViewer) -> Response:
-    def load(connection):  # type: ignore[no-untyped-def]
+    def load(connection: Connection) -> dict[int, ModuleProgress]:
         modules = [module for module in published_modules(connection) if module.visible_to(viewer.roles)]
         return progress_for(connection, viewer.id, modules)
 

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from app.catalog.loader import ModuleFormatError, ModuleManifest, ModuleSource, Problem, discover_module_folders, load_module
 from app.catalog.models import LessonPage, Module, ModuleVersion
+from app.db import table_of
 from app.timeutil import utc_now
 
 
@@ -115,9 +116,9 @@ class _VersionCache:
 
 version_cache = _VersionCache()
 
-_module = Module.__table__  # type: ignore[attr-defined]
-_version = ModuleVersion.__table__  # type: ignore[attr-defined]
-_page = LessonPage.__table__  # type: ignore[attr-defined]
+_module = table_of(Module)
+_version = table_of(ModuleVersion)
+_page = table_of(LessonPage)
 _CURRENT_BY_SLUG = core_select(_module.c.current_version_id).where(_module.c.slug == bindparam("slug"))
 CURRENT_VERSION_FOR_SLUG = _CURRENT_BY_SLUG.scalar_subquery().label("current_version_id")
 _CURRENT_ALL = core_select(_module.c.current_version_id).where(_module.c.current_version_id.is_not(None))
@@ -185,7 +186,9 @@ def import_module(session: Session, source: ModuleSource, *, source_kind: str, c
         session.flush()
     assert module.id is not None
     same = session.exec(
-        select(ModuleVersion).where(col(ModuleVersion.module_id) == module.id, col(ModuleVersion.content_hash) == source.content_hash)
+        select(ModuleVersion).where(
+            col(ModuleVersion.module_id) == module.id, col(ModuleVersion.content_hash) == source.content_hash
+        )
     ).first()
     if same is not None:
         if module.current_version_id == same.id:

@@ -56,15 +56,24 @@ async def quiz_page(request: Request, viewer: CurrentViewer, module: VisibleModu
 
 
 @router.post("/modules/{slug}/quiz", dependencies=CSRFChecked)
-async def submit_quiz(request: Request, viewer: CurrentViewer, module: VisibleModule, submission_id: Annotated[str, Form(min_length=16, max_length=64)]) -> Response:
+async def submit_quiz(
+    request: Request,
+    viewer: CurrentViewer,
+    module: VisibleModule,
+    submission_id: Annotated[str, Form(min_length=16, max_length=64)],
+) -> Response:
     """Grade the answers; the form's submission id makes a double submit land on one attempt."""
     form = await request.form()
-    answers = {question["id"]: [str(value) for value in form.getlist(f"q-{question['id']}")] for question in module.quiz["questions"]}
+    answers = {
+        question["id"]: [str(value) for value in form.getlist(f"q-{question['id']}")] for question in module.quiz["questions"]
+    }
     language = module.language_for(viewer.language)
 
     def record() -> int:
         with database(request).session() as session:
-            attempt = service.submit_quiz(session, viewer.id, module, submission_id=submission_id, answers=answers, language=language)
+            attempt = service.submit_quiz(
+                session, viewer.id, module, submission_id=submission_id, answers=answers, language=language
+            )
             assert attempt.id is not None
             return attempt.id
 
@@ -93,12 +102,16 @@ async def my_progress(request: Request, viewer: CurrentViewer) -> Response:
     def load(connection: Connection) -> tuple[list[service.ModuleProgress], list[CompetenceLevel]]:
         modules = published_modules(connection)
         visible = [module for module in modules if module.visible_to(viewer.roles)]
-        return list(service.progress_for(connection, viewer.id, visible).values()), competence_profile(connection, viewer.id, modules)
+        return list(service.progress_for(connection, viewer.id, visible).values()), competence_profile(
+            connection, viewer.id, modules
+        )
 
     progress, profile = await database(request).read(load)
     resume = next((item for item in progress if item.state == service.ModuleState.in_progress), None) or next(
         (item for item in progress if item.state == service.ModuleState.not_started), None
     )
     return render(
-        request, "progress/my_progress.html", {"progress": progress, "resume": resume, "profile": profile, "framework": load_framework()}
+        request,
+        "progress/my_progress.html",
+        {"progress": progress, "resume": resume, "profile": profile, "framework": load_framework()},
     )

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import bindparam, func
 from sqlalchemy import select as core_select
@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from app.catalog.models import Module
 from app.catalog.service import PublishedModule
-from app.db import insert_ignoring_conflicts
+from app.db import insert_ignoring_conflicts, table_of
 from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
 from app.timeutil import utc_now
 
@@ -102,9 +102,9 @@ class ModuleProgress(LessonTrail):
         return None if self.quiz_passed else QUIZ_STEP
 
 
-_lesson = LessonCompletion.__table__  # type: ignore[attr-defined]
-_attempt = QuizAttempt.__table__  # type: ignore[attr-defined]
-_completion = ModuleCompletion.__table__  # type: ignore[attr-defined]
+_lesson = table_of(LessonCompletion)
+_attempt = table_of(QuizAttempt)
+_completion = table_of(ModuleCompletion)
 _DONE_IN_MODULE = core_select(_lesson.c.lesson_slug).where(
     _lesson.c.user_id == bindparam("user_id"), _lesson.c.module_id == bindparam("module_id")
 )
@@ -115,7 +115,7 @@ def done_lessons_column(user_id: Any) -> Any:
 
     A column to add to the viewer's one-row query (slugs never contain commas).
     """
-    module = Module.__table__  # type: ignore[attr-defined]
+    module = table_of(Module)
     return (
         core_select(func.aggregate_strings(_lesson.c.lesson_slug, ","))
         .select_from(_lesson.join(module, module.c.id == _lesson.c.module_id))

@@ -72,7 +72,8 @@ async def competence_report_api(
                 group=group.group,
                 employees=group.employees,
                 competences={
-                    c.id: CellOut(reached=group.reached.get(c.id, 0), share=round(group.share(c.id), 4)) for c in report.covered_competences
+                    c.id: CellOut(reached=group.reached.get(c.id, 0), share=round(group.share(c.id), 4))
+                    for c in report.covered_competences
                 },
             )
             for group in report.groups

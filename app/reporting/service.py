@@ -16,10 +16,12 @@ from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
+from sqlmodel import col
 
 from app.accounts.models import User
 from app.catalog.digcomp import Competence, Framework, load_framework
 from app.catalog.service import PublishedModule, load_version, published_modules
+from app.db import table_of
 from app.progress.models import ModuleCompletion
 
 
@@ -61,7 +63,7 @@ def competence_profile(connection: Connection, user_id: int, modules: list[Publi
     """Every competence of the framework with the course's target and the learner's level."""
     framework = load_framework()
     completed_versions = connection.execute(
-        select(ModuleCompletion.version_id).where(ModuleCompletion.user_id == user_id)  # type: ignore[arg-type]
+        select(col(ModuleCompletion.version_id)).where(col(ModuleCompletion.user_id) == user_id)
     ).scalars()
     reached = reached_levels(load_version(connection, version_id) for version_id in completed_versions)
     targets = course_targets(modules)
@@ -93,8 +95,8 @@ class CompetenceReport:
 def competence_report(connection: Connection, group_by: GroupBy) -> CompetenceReport:
     """Per group of active employees, how many reached the course's target level, competence by competence."""
     targets = course_targets(published_modules(connection))
-    user = User.__table__  # type: ignore[attr-defined]
-    completion = ModuleCompletion.__table__  # type: ignore[attr-defined]
+    user = table_of(User)
+    completion = table_of(ModuleCompletion)
     group_column = {GroupBy.department: user.c.department, GroupBy.language: user.c.language}.get(group_by)
     employees: dict[int, str] = {
         user_id: (group if group_column is not None else "everyone")

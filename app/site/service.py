@@ -33,7 +33,9 @@ def load_site_pages(content_dir: Path) -> dict[tuple[str, str], SitePage]:
         match = FRONT_MATTER.match(text)
         front = yaml.safe_load(match["body"]) if match else {}
         rendered = render_markdown(text, module_slug="", language=language)
-        title = (front or {}).get("title") or next((entry["title"] for entry in rendered.toc), slug.replace("-", " ").capitalize())
+        title = (front or {}).get("title") or next(
+            (entry["title"] for entry in rendered.toc), slug.replace("-", " ").capitalize()
+        )
         pages[(slug, language)] = SitePage(slug=slug, language=language, title=title, html=rendered.html)
     return pages
 

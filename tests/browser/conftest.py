@@ -33,7 +33,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if browser_dir in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
             if not CHROMIUM.exists():
-                reason = "Debian's chromium is not installed at /usr/bin/chromium (apt-get install --no-install-recommends chromium)"
+                reason = (
+                    "Debian's chromium is not installed at /usr/bin/chromium (apt-get install --no-install-recommends chromium)"
+                )
                 if os.environ.get("COOC_REQUIRE_BROWSER"):
                     item.add_marker(pytest.mark.xfail(reason=reason, run=False, strict=True))
                     raise pytest.UsageError(f"COOC_REQUIRE_BROWSER is set but {reason}")

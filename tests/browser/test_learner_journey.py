@@ -75,12 +75,18 @@ def test_learner_switches_the_interface_and_lessons_to_french(page: Page, live_s
     screenshot(page, "lesson-fr")
 
 
-@pytest.mark.parametrize("path", ["/login", "/catalog", f"/modules/{MODULE}/lessons/passwords-and-passkeys", f"/modules/{MODULE}/quiz"])
+@pytest.mark.parametrize(
+    "path", ["/login", "/catalog", f"/modules/{MODULE}/lessons/passwords-and-passkeys", f"/modules/{MODULE}/quiz"]
+)
 def test_main_pages_have_no_serious_accessibility_violations(page: Page, live_server: LiveServer, path: str) -> None:
     if path != "/login":
         sign_in(page, live_server, live_server.add_user(f"AXE{abs(hash(path)) % 10**6}"))
     page.goto(live_server.url + path)
-    violations = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}}).response["violations"]
+    violations = (
+        Axe()
+        .run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}})
+        .response["violations"]
+    )
     serious = [f"{v['id']} ({v['impact']}): {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
     assert serious == []
 
@@ -95,7 +101,9 @@ def test_keyboard_user_can_skip_to_content_and_sees_focus(page: Page, live_serve
     assert outline == "solid"
 
 
-@pytest.mark.parametrize("path", ["/login", "/catalog", f"/modules/{MODULE}/lessons/passwords-and-passkeys", f"/modules/{MODULE}/quiz", "/progress"])
+@pytest.mark.parametrize(
+    "path", ["/login", "/catalog", f"/modules/{MODULE}/lessons/passwords-and-passkeys", f"/modules/{MODULE}/quiz", "/progress"]
+)
 def test_pages_fit_a_phone_screen(browser, live_server: LiveServer, path: str) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True)
     page = context.new_page()

@@ -59,7 +59,7 @@ def test_javascript_links_are_dropped(module_copy: Path) -> None:
     path = module_copy / "en" / "03-reporting.md"
     path.write_text(path.read_text() + "\n[click](javascript:alert(1))\n")
     html = load_module(module_copy).lessons[2].pages["en"].rendered.html
-    assert "href=\"javascript" not in html and "<a" not in html
+    assert 'href="javascript' not in html and "<a" not in html
 
 
 def test_bad_front_matter_names_file_and_line(module_copy: Path) -> None:
@@ -73,12 +73,19 @@ def test_wrong_field_type_names_the_line(module_copy: Path) -> None:
     path = module_copy / "module.md"
     path.write_text(path.read_text().replace("estimated_minutes: 5", "estimated_minutes: soon"))
     problems = problems_of(module_copy)
-    assert "sample-module/module.md:5: estimated_minutes: Input should be a valid integer, unable to parse string as an integer" in problems
+    assert (
+        "sample-module/module.md:5: estimated_minutes: Input should be a valid integer, unable to parse string as an integer"
+        in problems
+    )
 
 
 def test_quiz_question_without_correct_answer_is_refused_with_line(module_copy: Path) -> None:
     path = module_copy / "en" / "quiz.yaml"
-    path.write_text(path.read_text().replace("        correct: true\n        explanation: Minutes matter.", "        explanation: Minutes matter."))
+    path.write_text(
+        path.read_text().replace(
+            "        correct: true\n        explanation: Minutes matter.", "        explanation: Minutes matter."
+        )
+    )
     problems = problems_of(module_copy)
     assert "sample-module/en/quiz.yaml:26: question 'report' has no correct choice" in problems
 
@@ -125,7 +132,10 @@ def test_unknown_digcomp_competence_is_refused_with_line(module_copy: Path) -> N
     path = module_copy / "module.md"
     path.write_text(path.read_text().replace('"2.6": 3', '"9.9": 3'))
     problems = problems_of(module_copy)
-    assert any(p.startswith("sample-module/module.md:11: digcomp: Value error, unknown DigComp 2.2 competence id '9.9'") for p in problems), problems
+    assert any(
+        p.startswith("sample-module/module.md:11: digcomp: Value error, unknown DigComp 2.2 competence id '9.9'")
+        for p in problems
+    ), problems
 
 
 def test_link_to_missing_lesson_is_refused_with_line(module_copy: Path) -> None:
@@ -137,7 +147,9 @@ def test_link_to_missing_lesson_is_refused_with_line(module_copy: Path) -> None:
 
 def test_badly_named_lesson_file_is_refused(module_copy: Path) -> None:
     (module_copy / "en" / "Passwords.md").write_text("---\ntitle: x\nminutes: 1\n---\ntext\n")
-    assert "sample-module/en/Passwords.md: a lesson file is named NN-lesson-slug.md (two digits, lowercase slug)" in problems_of(module_copy)
+    assert "sample-module/en/Passwords.md: a lesson file is named NN-lesson-slug.md (two digits, lowercase slug)" in problems_of(
+        module_copy
+    )
 
 
 def test_slug_must_match_folder(tmp_path: Path, module_copy: Path) -> None:

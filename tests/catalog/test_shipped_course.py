@@ -59,14 +59,19 @@ def test_lessons_are_three_to_six_of_five_to_ten_minutes(module: ModuleSource) -
 
 def test_module_estimate_agrees_with_the_text(module: ModuleSource) -> None:
     computed = module.computed_minutes(module.manifest.default_language)
-    assert abs(module.manifest.estimated_minutes - computed) <= max(2, computed * 0.15), (module.manifest.estimated_minutes, computed)
+    assert abs(module.manifest.estimated_minutes - computed) <= max(2, computed * 0.15), (
+        module.manifest.estimated_minutes,
+        computed,
+    )
 
 
 def test_every_lesson_has_take_aways_and_every_module_has_practice(module: ModuleSource) -> None:
     for lesson in module.lessons:
         for page in lesson.pages.values():
             assert 'class="callout callout-takeaways"' in page.rendered.html, page.file
-    assert any('class="callout callout-exercise"' in page.rendered.html for lesson in module.lessons for page in lesson.pages.values())
+    assert any(
+        'class="callout callout-exercise"' in page.rendered.html for lesson in module.lessons for page in lesson.pages.values()
+    )
 
 
 def test_quiz_has_enough_questions_each_answerable_and_explained_in_every_language(module: ModuleSource) -> None:

@@ -83,7 +83,9 @@ def test_answers_to_unknown_choices_are_ignored_not_trusted(learner_client, sess
 
 
 def test_another_learners_attempt_is_not_visible(learner_client, client, session, settings, sample_module) -> None:  # type: ignore[no-untyped-def]
-    response = learner_client.post("/modules/sample-module/quiz", data={**quiz_form(learner_client), **RIGHT}, follow_redirects=False)
+    response = learner_client.post(
+        "/modules/sample-module/quiz", data={**quiz_form(learner_client), **RIGHT}, follow_redirects=False
+    )
     url = response.headers["location"]
     from tests.conftest import sign_in
     from tests.factories import make_user

@@ -29,7 +29,9 @@ def company(session, settings, tmp_path):  # type: ignore[no-untyped-def]
     shutil.copytree(FIXTURE_MODULES / "sample-module", two)
     manifest = two / "module.md"
     manifest.write_text(
-        manifest.read_text().replace("slug: sample-module", "slug: sample-two").replace('"4.1": 2\n  "2.6": 3', '"4.1": 3\n  "1.1": 2')
+        manifest.read_text()
+        .replace("slug: sample-module", "slug: sample-two")
+        .replace('"4.1": 2\n  "2.6": 3', '"4.1": 3\n  "1.1": 2')
     )
     (two / "en" / "01-passwords.md").write_text((two / "en" / "01-passwords.md").read_text().replace('digcomp: {"4.1": 2}', ""))
     assert import_module_folders(session, [FIXTURE_MODULES / "sample-module", two], created_by="t").ok
@@ -43,7 +45,9 @@ def company(session, settings, tmp_path):  # type: ignore[no-untyped-def]
         "I2": ("IT", [first, second]),
     }
     for employee_id, (department, modules) in people.items():
-        user = make_user(session, settings, employee_id=employee_id, email=f"{employee_id.lower()}@example.com", department=department)
+        user = make_user(
+            session, settings, employee_id=employee_id, email=f"{employee_id.lower()}@example.com", department=department
+        )
         for module in modules:
             session.add(ModuleCompletion(user_id=user.id, module_id=module.module_id, version_id=module.version_id))
     session.commit()
@@ -72,7 +76,15 @@ def test_csv_report_has_one_row_per_group_and_competence(client, company) -> Non
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == 6
     finance_26 = next(r for r in rows if r["group"] == "Finance" and r["competence"] == "2.6")
-    assert finance_26 == {"group": "Finance", "employees": "3", "competence": "2.6", "title": "Managing digital identity and reputation", "target_level": "3", "reached": "2", "share": "0.6667"}
+    assert finance_26 == {
+        "group": "Finance",
+        "employees": "3",
+        "competence": "2.6",
+        "title": "Managing digital identity and reputation",
+        "target_level": "3",
+        "reached": "2",
+        "share": "0.6667",
+    }
 
 
 def test_report_needs_a_reports_token_not_a_cookie(client, company, session, learner) -> None:  # type: ignore[no-untyped-def]
