@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from starlette.requests import Request as StarletteRequest
 
 from app.accounts.service import viewer_for_session_token
+from app.catalog.pages import lesson_page_context
 from app.catalog.service import published_module
 from app.main import create_app
 from app.progress.service import module_progress
@@ -30,18 +31,7 @@ with app.state.db.engine.connect() as connection:
     FIXED_PROGRESS = module_progress(connection, VIEWER.id, FIXED_MODULE)
 _lesson = FIXED_MODULE.lesson(LESSON)
 assert _lesson is not None
-_index = FIXED_MODULE.lessons.index(_lesson)
-_page, _fell_back = FIXED_MODULE.page(_lesson, VIEWER.language)
-FIXED_CONTEXT = {
-    "module": FIXED_MODULE,
-    "lesson": _lesson,
-    "page": _page,
-    "fell_back": _fell_back,
-    "progress": FIXED_PROGRESS,
-    "previous": FIXED_MODULE.lessons[_index - 1] if _index > 0 else None,
-    "next": FIXED_MODULE.lessons[_index + 1] if _index + 1 < len(FIXED_MODULE.lessons) else None,
-    "content_language": _page.language,
-}
+FIXED_CONTEXT = lesson_page_context(FIXED_MODULE, _lesson, FIXED_PROGRESS, VIEWER.language)
 
 
 @app.get("/bench/render-only")

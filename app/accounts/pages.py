@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts import service
@@ -120,11 +121,14 @@ def admin_home(request: Request, viewer: AdminViewer) -> Response:
     return render(request, "accounts/admin_home.html")
 
 
+def _tokens_page(request: Request, session: Session, *, new_token: str | None = None, error: str | None = None) -> Response:
+    context = {"tokens": service.list_api_tokens(session), "scopes": list(Scope), "new_token": new_token, "error": error}
+    return render(request, "accounts/tokens.html", context, status_code=400 if error else 200)
+
+
 @router.get("/admin/tokens")
 def token_list(request: Request, viewer: AdminViewer, session: SessionDep) -> Response:
-    return render(
-        request, "accounts/tokens.html", {"tokens": service.list_api_tokens(session), "scopes": list(Scope), "new_token": None}
-    )
+    return _tokens_page(request, session)
 
 
 @router.post("/admin/tokens", dependencies=CSRFChecked)
@@ -139,15 +143,8 @@ def token_create(
     try:
         _, raw = service.create_api_token(session, name, scopes, created_by_id=viewer.id)
     except service.AccountError as error:
-        return render(
-            request,
-            "accounts/tokens.html",
-            {"tokens": service.list_api_tokens(session), "scopes": list(Scope), "new_token": None, "error": str(error)},
-            status_code=400,
-        )
-    return render(
-        request, "accounts/tokens.html", {"tokens": service.list_api_tokens(session), "scopes": list(Scope), "new_token": raw}
-    )
+        return _tokens_page(request, session, error=str(error))
+    return _tokens_page(request, session, new_token=raw)
 
 
 @router.post("/admin/tokens/{token_id}/revoke", dependencies=CSRFChecked)

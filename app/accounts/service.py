@@ -107,18 +107,7 @@ def create_user(session: Session, settings: Settings, record: EmployeeRecord, pa
         reasons.append(f"employee id {record.employee_id} exists already")
     if reasons:
         raise AccountError("; ".join(reasons))
-    user = User(
-        employee_id=record.employee_id,
-        name=record.name,
-        email=record.email,
-        department=record.department,
-        language=record.language,
-        password_hash=hash_password(settings, password) if password else None,
-    )
-    session.add(user)
-    session.flush()
-    assert user.id is not None
-    _replace_roles(session, user.id, record.roles)
+    user = _new_user(session, record, hash_password(settings, password) if password else None)
     session.commit()
     return user
 
@@ -142,6 +131,22 @@ def set_language(session: Session, user_id: int, language: str) -> None:
         raise AccountError(f"language {language!r} is not available")
     session.connection().execute(update(User).where(col(User.id) == user_id).values(language=language, updated_at=utc_now()))
     session.commit()
+
+
+def _new_user(session: Session, record: EmployeeRecord, password_hash: str | None) -> User:
+    user = User(
+        employee_id=record.employee_id,
+        name=record.name,
+        email=record.email,
+        department=record.department,
+        language=record.language,
+        password_hash=password_hash,
+    )
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    _replace_roles(session, user.id, record.roles)
+    return user
 
 
 def _replace_roles(session: Session, user_id: int, roles: Iterable[str]) -> None:
@@ -252,17 +257,7 @@ def import_employees(
     for done, (_, record) in enumerate(records, start=1):
         existing = existing_by_id.get(record.employee_id)
         if existing is None:
-            user = User(
-                employee_id=record.employee_id,
-                name=record.name,
-                email=record.email,
-                department=record.department,
-                language=record.language,
-            )
-            session.add(user)
-            session.flush()
-            assert user.id is not None
-            _replace_roles(session, user.id, record.roles)
+            _new_user(session, record, password_hash=None)
             created += 1
         else:
             user = existing

@@ -64,10 +64,21 @@ def _digcomp_map(value: Any) -> dict[str, int]:
     return result
 
 
-class ModuleManifest(BaseModel):
-    """The module file's front matter, as stored with every version."""
+class _DeclaresCompetences(BaseModel):
+    """Front matter that may name the DigComp competences it builds, each checked against the framework."""
 
     model_config = ConfigDict(extra="forbid")
+
+    digcomp: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("digcomp", mode="before")
+    @classmethod
+    def known_competences(cls, value: Any) -> dict[str, int]:
+        return _digcomp_map(value)
+
+
+class ModuleManifest(_DeclaresCompetences):
+    """The module file's front matter, as stored with every version."""
 
     slug: str = Field(pattern=SLUG_PATTERN, max_length=100)
     order: int = Field(ge=0)
@@ -78,7 +89,6 @@ class ModuleManifest(BaseModel):
     sequential: bool = False
     pass_mark: int = Field(default=70, ge=1, le=100)
     audience: Literal["everyone", "mentors"] = "everyone"
-    digcomp: dict[str, int] = Field(default_factory=dict)
     title: dict[str, str]
     summary: dict[str, str]
 
@@ -92,23 +102,10 @@ class ModuleManifest(BaseModel):
             raise ValueError("a language is listed twice")
         return languages
 
-    @field_validator("digcomp", mode="before")
-    @classmethod
-    def known_competences(cls, value: Any) -> dict[str, int]:
-        return _digcomp_map(value)
 
-
-class LessonFrontMatter(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LessonFrontMatter(_DeclaresCompetences):
     title: str = Field(min_length=1, max_length=300)
     minutes: int = Field(gt=0, le=120)
-    digcomp: dict[str, int] = Field(default_factory=dict)
-
-    @field_validator("digcomp", mode="before")
-    @classmethod
-    def known_competences(cls, value: Any) -> dict[str, int]:
-        return _digcomp_map(value)
 
 
 class ChoiceSource(BaseModel):
@@ -248,6 +245,17 @@ class _Checker:
             return None
         return data, match.end()
 
+    def read_front_matter(self, path: Path, model: type[_M]) -> tuple[_M, _LineDict, str] | None:
+        """Read a markdown file and check its front matter against a model; None after a problem."""
+        text = self.read_text(path)
+        if text is None:
+            return None
+        parsed = self.split_front_matter(path, text)
+        if parsed is None:
+            return None
+        front = self.validate(model, parsed[0], path, line_offset=1)
+        return None if front is None else (front, parsed[0], text)
+
     def validate(self, model: type[_M], data: Any, path: Path, line_offset: int = 0) -> _M | None:
         try:
             return model.model_validate(data)
@@ -319,14 +327,8 @@ def load_module(folder: Path) -> ModuleSource:
 
 
 def _load_manifest(check: _Checker, path: Path) -> tuple[ModuleManifest, _LineDict] | None:
-    text = check.read_text(path)
-    if text is None:
-        return None
-    parsed = check.split_front_matter(path, text)
-    if parsed is None:
-        return None
-    manifest = check.validate(ModuleManifest, parsed[0], path, line_offset=1)
-    return None if manifest is None else (manifest, parsed[0])
+    loaded = check.read_front_matter(path, ModuleManifest)
+    return None if loaded is None else (loaded[0], loaded[1])
 
 
 def _load_lessons(check: _Checker, folder: Path, manifest: ModuleManifest) -> list[LessonSource]:
@@ -371,15 +373,10 @@ def _load_lessons(check: _Checker, folder: Path, manifest: ModuleManifest) -> li
 
 
 def _load_lesson_page(check: _Checker, path: Path, module_slug: str, language: str) -> LessonPageSource | None:
-    text = check.read_text(path)
-    if text is None:
+    loaded = check.read_front_matter(path, LessonFrontMatter)
+    if loaded is None:
         return None
-    parsed = check.split_front_matter(path, text)
-    if parsed is None:
-        return None
-    front = check.validate(LessonFrontMatter, parsed[0], path, line_offset=1)
-    if front is None:
-        return None
+    front, _, text = loaded
     rendered = render_markdown(text, module_slug=module_slug, language=language)
     if rendered.word_count == 0:
         check.add(path, None, "the lesson has no text")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Connection
@@ -9,9 +11,9 @@ from sqlalchemy.engine import Connection
 from app.accounts.deps import CurrentViewer
 from app.catalog.deps import ReadLesson, VisibleModule
 from app.catalog.digcomp import load_framework
-from app.catalog.service import published_modules
+from app.catalog.service import PublishedLesson, PublishedModule, published_modules
 from app.deps import database
-from app.progress.service import ModuleProgress, module_progress, progress_for
+from app.progress.service import LessonTrail, ModuleProgress, module_progress, progress_for
 from app.web import render
 
 router = APIRouter()
@@ -44,19 +46,20 @@ async def lesson_page(request: Request, reading: ReadLesson) -> Response:
     module, lesson, trail = reading.module, reading.lesson, reading.trail
     if not trail.lesson_unlocked(lesson.slug):
         return render(request, "catalog/locked.html", {"module": module, "progress": trail}, status_code=403)
-    page, fell_back = module.page(lesson, reading.viewer.language)
+    return render(request, "catalog/lesson.html", lesson_page_context(module, lesson, trail, reading.viewer.language))
+
+
+def lesson_page_context(module: PublishedModule, lesson: PublishedLesson, trail: LessonTrail, language: str) -> dict[str, Any]:
+    """What the lesson template shows: the page in the learner's language (or the fallback) and its neighbours."""
+    page, fell_back = module.page(lesson, language)
     index = module.lessons.index(lesson)
-    return render(
-        request,
-        "catalog/lesson.html",
-        {
-            "module": module,
-            "lesson": lesson,
-            "page": page,
-            "fell_back": fell_back,
-            "progress": trail,
-            "previous": module.lessons[index - 1] if index > 0 else None,
-            "next": module.lessons[index + 1] if index + 1 < len(module.lessons) else None,
-            "content_language": page.language,
-        },
-    )
+    return {
+        "module": module,
+        "lesson": lesson,
+        "page": page,
+        "fell_back": fell_back,
+        "progress": trail,
+        "previous": module.lessons[index - 1] if index > 0 else None,
+        "next": module.lessons[index + 1] if index + 1 < len(module.lessons) else None,
+        "content_language": page.language,
+    }

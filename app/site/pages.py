@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.accounts.deps import OptionalViewer
+from app.accounts.service import Viewer
 from app.deps import database
 from app.site.service import site_page
 from app.web import render, request_language
@@ -22,24 +25,19 @@ def _show(request: Request, slug: str) -> Response:
     return render(request, "site/page.html", {"page": page})
 
 
-@router.get("/")
-async def home(request: Request, viewer: OptionalViewer) -> Response:
-    return _show(request, "home")
+SITE_ROUTES = {"/": "home", "/guide": "guide", "/mentor-handbook": "mentor-handbook", "/privacy": "privacy"}
 
 
-@router.get("/guide")
-async def programme_guide(request: Request, viewer: OptionalViewer) -> Response:
-    return _show(request, "guide")
+def _site_page_route(slug: str) -> Callable[[Request, Viewer | None], Awaitable[Response]]:
+    async def show_site_page(request: Request, viewer: OptionalViewer) -> Response:
+        return _show(request, slug)
+
+    show_site_page.__doc__ = f"The site's {slug.replace('-', ' ')} page."
+    return show_site_page
 
 
-@router.get("/mentor-handbook")
-async def mentor_handbook(request: Request, viewer: OptionalViewer) -> Response:
-    return _show(request, "mentor-handbook")
-
-
-@router.get("/privacy")
-async def privacy_notice(request: Request, viewer: OptionalViewer) -> Response:
-    return _show(request, "privacy")
+for _path, _slug in SITE_ROUTES.items():
+    router.add_api_route(_path, _site_page_route(_slug), methods=["GET"], name=_slug)
 
 
 @router.get("/healthz", include_in_schema=False)

@@ -1,0 +1,29 @@
+"""The public site pages, in the visitor's language."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("path", ["/", "/guide", "/mentor-handbook", "/privacy"])
+def test_site_pages_are_public_and_rendered_from_content(client, path: str) -> None:  # type: ignore[no-untyped-def]
+    page = client.get(path, headers={"accept-language": "en"})
+    assert page.status_code == 200
+    assert page.context["page"].language == "en"
+    assert "<h1>" in page.text
+
+
+def test_home_follows_the_browser_language_and_the_language_links(client) -> None:  # type: ignore[no-untyped-def]
+    french = client.get("/", headers={"accept-language": "fr-BE,fr;q=0.9"})
+    assert french.context["page"].language == "fr" and '<html lang="fr">' in french.text
+    client.get("/language/nl?next=/guide", follow_redirects=False)
+    dutch = client.get("/guide", headers={"accept-language": "fr"})
+    assert dutch.context["page"].language == "nl" and "Aanmelden" in dutch.text
+
+
+def test_home_invites_anonymous_visitors_to_sign_in(client) -> None:  # type: ignore[no-untyped-def]
+    assert 'class="button" href="/login"' in client.get("/").text
+
+
+def test_unknown_language_link_is_404(client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/language/xx").status_code == 404
