@@ -38,6 +38,7 @@ _ALLOWED_TAGS = {
     "del",
     "div",
     "em",
+    "h1",
     "h2",
     "h3",
     "h4",
