@@ -62,6 +62,9 @@ templates = Jinja2Templates(
     context_processors=[_page_context],
 )
 templates.env.filters["day"] = _format_day
+# Templates ship with the code: checking their files' modification time on every render costs
+# a system call per template and include, so a template change needs a restart, like code.
+templates.env.auto_reload = False
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Any:

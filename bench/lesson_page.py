@@ -71,9 +71,14 @@ def wait_until_up(url: str, timeout: float = 30) -> None:
     raise RuntimeError(f"server did not answer at {url}")
 
 
+def pinned(cpu: int) -> list[str]:
+    """Keep the server and the load generator on separate cores, so they do not steal from each other."""
+    return ["taskset", "-c", str(cpu)] if shutil.which("taskset") and (os.cpu_count() or 1) >= 2 else []
+
+
 def run_wrk(url: str, token: str, duration: int, connections: int) -> dict[str, float]:
     output = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Cookie: cooc_session={token}", url],
+        [*pinned(0), "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Cookie: cooc_session={token}", url],
         check=True,
         capture_output=True,
         text=True,
@@ -112,6 +117,7 @@ def main() -> None:
     port = free_port()
     server = subprocess.Popen(
         [
+            *pinned(1),
             sys.executable,
             "-m",
             "uvicorn",
@@ -135,6 +141,8 @@ def main() -> None:
         "b render only": f"{base}/bench/render-only",
         "c bare route": f"{base}/bench/bare",
     }
+    if os.environ.get("BENCH_PAUSE"):
+        print(f"server pid {server.pid}", flush=True)
     try:
         wait_until_up(f"{base}/healthz")
         for url in targets.values():
