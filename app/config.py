@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     default_language: Literal["en", "fr", "nl"] = "en"
 
     session_max_age_seconds: int = 8 * 3600
-    cookie_secure: bool = False
+    cookie_secure: bool | None = Field(default=None, description="Secure cookies; by default on in production")
     login_max_failures: int = 5
     login_lockout_seconds: int = 15 * 60
     sqlite_busy_timeout_ms: int = 5000
@@ -53,6 +53,10 @@ class Settings(BaseSettings):
         if self.environment == "production" and (len(self.secret_key) < 32 or self.secret_key in {"changeme", "secret"}):
             raise ValueError("COOC_SECRET_KEY must be a random string of 32+ characters in production")
         return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.cookie_secure if self.cookie_secure is not None else self.environment == "production"
 
     @property
     def is_sqlite(self) -> bool:

@@ -111,7 +111,7 @@ def _set_cookie(response: Response, request: Request, name: str, value: str, *, 
         max_age=max_age,
         httponly=http_only,
         samesite="lax",
-        secure=request.app.state.settings.cookie_secure,
+        secure=request.app.state.settings.secure_cookies,
         path="/",
     )
 

@@ -101,3 +101,19 @@ def test_interface_language_choice_is_saved_on_the_profile(learner_client, sessi
     session.expire_all()
     assert session.get(User, learner.id).language == "nl"
     assert "Mijn voortgang" in learner_client.get("/catalog").text
+
+
+def test_production_cookies_are_secure_by_default(settings) -> None:  # type: ignore[no-untyped-def]
+    production = settings.model_copy(update={"environment": "production"})
+    assert production.secure_cookies is True
+    assert settings.secure_cookies is False
+
+
+def test_production_refuses_a_weak_secret_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+    from pydantic import ValidationError
+
+    from app.config import Settings
+
+    with pytest.raises(ValidationError, match="COOC_SECRET_KEY must be a random string"):
+        Settings(environment="production", secret_key="changeme", data_dir=tmp_path)

@@ -27,3 +27,11 @@ def test_home_invites_anonymous_visitors_to_sign_in(client) -> None:  # type: ig
 
 def test_unknown_language_link_is_404(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/language/xx").status_code == 404
+
+
+def test_api_documentation_is_served_and_only_it_relaxes_the_policy(client) -> None:  # type: ignore[no-untyped-def]
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    assert "cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+    assert "cdn.jsdelivr.net" not in client.get("/").headers["content-security-policy"]
+    assert "/api/v1/reports/competences" in client.get("/api/openapi.json").json()["paths"]
