@@ -1,0 +1,42 @@
+"""Double submits that really arrive at the same time, from parallel workers with their own sessions."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlmodel import select
+
+from app.catalog.service import published_module
+from app.progress import service
+from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
+
+WORKERS = 8
+RIGHT = {"strongest": ["b"], "second-factor": ["a", "c"], "report": ["a"]}
+
+
+def in_parallel(db, action):  # type: ignore[no-untyped-def]
+    def run(_: int):  # type: ignore[no-untyped-def]
+        with db.session() as session:
+            return action(session)
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        return list(pool.map(run, range(WORKERS)))
+
+
+def test_simultaneous_lesson_completions_make_one_record(db, session, learner, sample_module) -> None:  # type: ignore[no-untyped-def]
+    module = published_module(session.connection(), sample_module)
+    in_parallel(db, lambda s: service.mark_lesson_done(s, learner.id, module, "passwords"))
+    assert len(session.exec(select(LessonCompletion)).all()) == 1
+
+
+def test_simultaneous_quiz_posts_make_one_attempt_and_one_completion(db, session, learner, sample_module) -> None:  # type: ignore[no-untyped-def]
+    module = published_module(session.connection(), sample_module)
+    for lesson in module.lesson_slugs:
+        service.mark_lesson_done(session, learner.id, module, lesson)
+    attempts = in_parallel(
+        db,
+        lambda s: service.submit_quiz(s, learner.id, module, submission_id="same-form-" + "x" * 10, answers=RIGHT, language="en").id,
+    )
+    assert len(set(attempts)) == 1
+    assert len(session.exec(select(QuizAttempt)).all()) == 1
+    assert len(session.exec(select(ModuleCompletion)).all()) == 1
