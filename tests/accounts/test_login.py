@@ -117,3 +117,9 @@ def test_production_refuses_a_weak_secret_key(tmp_path) -> None:  # type: ignore
 
     with pytest.raises(ValidationError, match="COOC_SECRET_KEY must be a random string"):
         Settings(environment="production", secret_key="changeme", data_dir=tmp_path)
+
+
+def test_account_page_shows_the_directory_facts(learner_client) -> None:  # type: ignore[no-untyped-def]
+    page = learner_client.get("/account")
+    assert page.status_code == 200
+    assert "Lea Learner" in page.text and "learner@example.com" in page.text and "Finance" in page.text

@@ -35,7 +35,9 @@ def test_simultaneous_quiz_posts_make_one_attempt_and_one_completion(db, session
         service.mark_lesson_done(session, learner.id, module, lesson)
     attempts = in_parallel(
         db,
-        lambda s: service.submit_quiz(s, learner.id, module, submission_id="same-form-" + "x" * 10, answers=RIGHT, language="en").id,
+        lambda s: (
+            service.submit_quiz(s, learner.id, module, submission_id="same-form-" + "x" * 10, answers=RIGHT, language="en").id
+        ),
     )
     assert len(set(attempts)) == 1
     assert len(session.exec(select(QuizAttempt)).all()) == 1
