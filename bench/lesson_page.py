@@ -71,14 +71,24 @@ def wait_until_up(url: str, timeout: float = 30) -> None:
     raise RuntimeError(f"server did not answer at {url}")
 
 
-def pinned(cpu: int) -> list[str]:
-    """Keep the server and the load generator on separate cores, so they do not steal from each other."""
-    return ["taskset", "-c", str(cpu)] if shutil.which("taskset") and (os.cpu_count() or 1) >= 2 else []
+def pinned(cpu: int, pin: bool) -> list[str]:
+    """With --pin, keep the server and the load generator on separate cores."""
+    return ["taskset", "-c", str(cpu)] if pin and shutil.which("taskset") and (os.cpu_count() or 1) >= 2 else []
 
 
-def run_wrk(url: str, token: str, duration: int, connections: int) -> dict[str, float]:
+def run_wrk(url: str, token: str, duration: int, connections: int, pin: bool) -> dict[str, float]:
     output = subprocess.run(
-        [*pinned(0), "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Cookie: cooc_session={token}", url],
+        [
+            *pinned(0, pin),
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "-H",
+            f"Cookie: cooc_session={token}",
+            url,
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -101,6 +111,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--pin", action="store_true", help="pin the server to core 1 and wrk to core 0 (taskset)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install --no-install-recommends wrk")
@@ -117,7 +128,7 @@ def main() -> None:
     port = free_port()
     server = subprocess.Popen(
         [
-            *pinned(1),
+            *pinned(1, args.pin),
             sys.executable,
             "-m",
             "uvicorn",
@@ -146,8 +157,8 @@ def main() -> None:
     try:
         wait_until_up(f"{base}/healthz")
         for url in targets.values():
-            run_wrk(url, token, 2, args.connections)  # warm-up
-        results = {name: run_wrk(url, token, args.duration, args.connections) for name, url in targets.items()}
+            run_wrk(url, token, 2, args.connections, args.pin)  # warm-up
+        results = {name: run_wrk(url, token, args.duration, args.connections, args.pin) for name, url in targets.items()}
     finally:
         server.terminate()
         server.wait(timeout=10)
