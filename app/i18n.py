@@ -1,7 +1,7 @@
 """Interface strings in English, French and Dutch, from gettext catalogs (Babel `.po` files).
 
 The catalogs are read once at start-up; `translator(language)` is then a dictionary lookup.
-Extract new strings with `pybabel extract -F babel.cfg -o app/locales/messages.pot .` and
+Extract new strings with `pybabel extract -F babel.cfg -k _ -k N_ -o app/locales/messages.pot .` and
 merge them with `pybabel update -i app/locales/messages.pot -d app/locales`.
 """
 
@@ -33,6 +33,11 @@ def _catalog(language: str) -> dict[str, str]:
         for message in catalog
         if message.id and message.string and not message.fuzzy and isinstance(message.id, str)
     }
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction where it is written; it is translated where it is shown."""
+    return message
 
 
 def translator(language: str) -> Translate:

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts import pages as account_pages
-from app.accounts.deps import LoginRequired, NotAllowed
+from app.accounts.deps import LoginRequired, NotAllowed, optional_viewer
 from app.catalog import api as catalog_api
 from app.catalog import pages as catalog_pages
 from app.config import Settings, get_settings
@@ -128,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if _is_api(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        if not hasattr(request.state, "viewer"):
+            await optional_viewer(request)  # the error page speaks the viewer's language too
         return render(request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)

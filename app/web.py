@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse
 from starlette.templating import Jinja2Templates
 
 from app.config import UI_LANGUAGES, Settings
-from app.i18n import LANGUAGE_NAMES, negotiate_language, translator
+from app.i18n import LANGUAGE_NAMES, N_, negotiate_language, translator
 from app.security import ANONYMOUS_COOKIE, SESSION_COOKIE, csrf_token_for, csrf_token_matches
 
 APP_DIR = Path(__file__).parent
@@ -90,5 +90,5 @@ async def verify_csrf(request: Request) -> None:
     anchor = csrf_anchor(request)
     if not isinstance(submitted, str) or not anchor or not csrf_token_matches(settings_of(request).secret_key, anchor, submitted):
         raise HTTPException(
-            status_code=403, detail="This form has expired or did not come from cooc. Reload the page and try again."
+            status_code=403, detail=N_("This form has expired or did not come from cooc. Reload the page and try again.")
         )

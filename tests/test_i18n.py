@@ -16,7 +16,21 @@ from app.i18n import LOCALES_DIR, negotiate_language, translator
 def test_catalog_translates_every_string_in_the_templates_and_code(language: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     template = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_", "-o", str(template), "."],
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_",
+            "-k",
+            "N_",
+            "-o",
+            str(template),
+            ".",
+        ],
         cwd=PROJECT_ROOT,
         check=True,
         capture_output=True,

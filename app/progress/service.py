@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from app.catalog.models import Module
 from app.catalog.service import PublishedModule
 from app.db import insert_ignoring_conflicts, table_of
+from app.i18n import N_
 from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
 from app.timeutil import utc_now
 
@@ -184,9 +185,9 @@ def module_progress(connection: Connection, user_id: int, module: PublishedModul
 
 def mark_lesson_done(session: Session, user_id: int, module: PublishedModule, lesson_slug: str) -> ModuleProgress:
     if module.lesson(lesson_slug) is None:
-        raise ProgressError("no such lesson")
+        raise ProgressError(N_("No such lesson."))
     if not lesson_trail(session.connection(), user_id, module).lesson_unlocked(lesson_slug):
-        raise ProgressError("finish the previous lessons first")
+        raise ProgressError(N_("Finish the previous lessons first."))
     insert_ignoring_conflicts(
         session,
         _lesson,
@@ -236,7 +237,7 @@ def submit_quiz(
         return previous
     progress = module_progress(session.connection(), user_id, module)
     if not progress.quiz_unlocked:
-        raise ProgressError("finish the lessons first")
+        raise ProgressError(N_("Finish the lessons first."))
     graded = grade(module, answers)
     right = sum(question.is_right for question in graded)
     score = round(100 * right / len(graded))

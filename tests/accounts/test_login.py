@@ -123,3 +123,12 @@ def test_account_page_shows_the_directory_facts(learner_client) -> None:  # type
     page = learner_client.get("/account")
     assert page.status_code == 200
     assert "Lea Learner" in page.text and "learner@example.com" in page.text and "Finance" in page.text
+
+
+def test_refused_form_explains_itself_in_the_learners_language(learner_client, learner, session) -> None:  # type: ignore[no-untyped-def]
+    from app.accounts.service import set_language
+
+    set_language(session, learner.id, "fr")
+    response = learner_client.post("/logout", data={"csrf_token": "forged"})
+    assert response.status_code == 403
+    assert "Ce formulaire a expiré ou ne vient pas de cooc." in response.text
