@@ -49,6 +49,9 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'cooc.sqlite3'}"
         if not self.secret_key:
+            if self.environment == "production" and not self.is_sqlite:
+                # Several servers behind one PostgreSQL must sign CSRF tokens with one key.
+                raise ValueError("set COOC_SECRET_KEY in production on PostgreSQL: every server must share the same key")
             self.secret_key = _load_or_create_secret(self.data_dir / "secret_key")
         if self.environment == "production" and (len(self.secret_key) < 32 or self.secret_key in {"changeme", "secret"}):
             raise ValueError("COOC_SECRET_KEY must be a random string of 32+ characters in production")

@@ -132,3 +132,17 @@ def test_refused_form_explains_itself_in_the_learners_language(learner_client, l
     response = learner_client.post("/logout", data={"csrf_token": "forged"})
     assert response.status_code == 403
     assert "Ce formulaire a expiré ou ne vient pas de cooc." in response.text
+
+
+def test_production_on_postgresql_needs_a_shared_secret_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+    from pydantic import ValidationError
+
+    from app.config import Settings
+
+    with pytest.raises(ValidationError, match="every server must share the same key"):
+        Settings(environment="production", database_url="postgresql+psycopg://db/cooc", secret_key="", data_dir=tmp_path)
+    generated = Settings(environment="development", secret_key="", data_dir=tmp_path)
+    assert len(generated.secret_key) >= 32
+    assert Settings(environment="development", secret_key="", data_dir=tmp_path).secret_key == generated.secret_key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
