@@ -70,3 +70,17 @@ def test_roles_are_stored_as_given(cli, session, monkeypatch) -> None:  # type: 
 
     user = get_user_by_employee_id(session, "E7")
     assert user is not None and roles_of(session, user.id) == {"learner", "mentor", "admin"}
+
+
+def test_check_modules_reports_problems_without_a_database(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from tests.conftest import FIXTURE_MODULES
+
+    folder = tmp_path / "sample-module"
+    shutil.copytree(FIXTURE_MODULES / "sample-module", folder)
+    good = CliRunner().invoke(cli_module.cli, ["check-modules", str(folder)])
+    assert good.exit_code == 0 and "sample-module: ok (3 lessons, 3 questions)" in good.output
+    (folder / "fr" / "quiz.yaml").write_text("questions: [oops\n")
+    bad = CliRunner().invoke(cli_module.cli, ["check-modules", str(tmp_path)])
+    assert bad.exit_code == 1 and "sample-module/fr/quiz.yaml:2: invalid YAML" in bad.output
