@@ -210,6 +210,7 @@ def serve(
         workers=workers,
         access_log=settings.access_log,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = 8 * 3600
     cookie_secure: bool | None = Field(default=None, description="Secure cookies; by default on in production")
     login_max_failures: int = 5
+    login_max_failures_per_address: int = 100
+    forwarded_allow_ips: str = Field(default="127.0.0.1", description="proxies whose X-Forwarded-For is trusted")
     login_lockout_seconds: int = 15 * 60
     sqlite_busy_timeout_ms: int = 5000
     db_pool_size: int = 10

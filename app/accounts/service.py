@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from app.db import insert_ignoring_conflicts, table_of
 from app.security import API_TOKEN_PREFIX, hash_password, new_token, token_digest, verify_password
 from app.timeutil import utc_now
 
+security_log = logging.getLogger("cooc.security")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EMPLOYEE_CSV_COLUMNS = ("employee_id", "name", "email", "department", "language", "role")
 TOKEN_LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -304,19 +306,26 @@ class LoginThrottled(LoginRefused):
     pass
 
 
-def _throttle_keys(login: str, client_address: str) -> list[tuple[str, int]]:
-    return [(f"account:{normalise_email(login)}", 1), (f"address:{client_address}", 4)]
+def _throttle_limits(settings: Settings, login: str, client_address: str) -> list[tuple[str, int]]:
+    """Throttle keys with their failure limits: a tight one per account, a loose one per address.
+
+    The address limit is much higher because thousands of employees may share an office NAT
+    or proxy address; set COOC_FORWARDED_ALLOW_IPS so that the real client address is seen.
+    """
+    return [
+        (f"account:{normalise_email(login)}", settings.login_max_failures),
+        (f"address:{client_address}", settings.login_max_failures_per_address),
+    ]
 
 
 def log_in(session: Session, settings: Settings, login: str, password: str, client_address: str) -> str:
     """Check the password and open a session; return the raw session token for the cookie.
 
     Failures are counted per account and per address in the database, so every server process
-    shares the same throttle. An address gets four times the account limit because many
-    employees share one office NAT address.
+    shares the same throttle.
     """
     now = utc_now()
-    keys = _throttle_keys(login, client_address)
+    keys = _throttle_limits(settings, login, client_address)
     locked = (
         session.connection()
         .execute(
@@ -327,6 +336,7 @@ def log_in(session: Session, settings: Settings, login: str, password: str, clie
         .first()
     )
     if locked:
+        security_log.warning("sign-in refused while throttled: %s", locked[0])
         raise LoginThrottled("too many failed attempts")
     login_value = login.strip()
     user = session.exec(
@@ -353,14 +363,15 @@ def log_in(session: Session, settings: Settings, login: str, password: str, clie
 
 def _record_failure(session: Session, settings: Settings, keys: list[tuple[str, int]], now: datetime) -> None:
     window_start = now - timedelta(seconds=settings.login_lockout_seconds)
-    for key, factor in keys:
+    for key, limit in keys:
         insert_ignoring_conflicts(session, table_of(LoginThrottle), {"key": key, "failures": 0, "window_started_at": now})
         throttle = session.get(LoginThrottle, key, with_for_update=True)
         assert throttle is not None
         if throttle.window_started_at < window_start:
             throttle.failures, throttle.window_started_at = 0, now
         throttle.failures += 1
-        if throttle.failures >= settings.login_max_failures * factor:
+        if throttle.failures >= limit:
+            security_log.warning("sign-in locked for %s seconds: %s", settings.login_lockout_seconds, key)
             throttle.locked_until = now + timedelta(seconds=settings.login_lockout_seconds)
             throttle.failures, throttle.window_started_at = 0, now
         session.add(throttle)
@@ -458,6 +469,7 @@ def revoke_api_token(session: Session, token_id: int) -> ApiToken:
     if token is None:
         raise AccountError("no such token")
     if token.revoked_at is None:
+        security_log.info("API token %s (%s) revoked", token.id, token.name)
         token.revoked_at = utc_now()
         session.add(token)
         session.commit()

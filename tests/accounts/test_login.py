@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from app.accounts.models import AuthSession, User
@@ -146,3 +147,19 @@ def test_production_on_postgresql_needs_a_shared_secret_key(tmp_path) -> None:  
     assert len(generated.secret_key) >= 32
     assert Settings(environment="development", secret_key="", data_dir=tmp_path).secret_key == generated.secret_key
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_busy_shared_address_is_throttled_only_past_its_own_higher_limit(client, session, settings) -> None:  # type: ignore[no-untyped-def]
+    """Failures spread over many accounts from one office address lock the address, not before its limit."""
+    from app.accounts.service import LoginRefused, LoginThrottled, log_in
+    from tests.factories import make_user
+
+    limited = settings.model_copy(update={"login_max_failures_per_address": 3})
+    make_user(session, limited, employee_id="X1", email="x1@example.com")
+    for number in range(3):
+        with pytest.raises(LoginRefused) as refused:
+            log_in(session, limited, f"someone{number}@example.com", "wrong-password", "10.1.2.3")
+        assert not isinstance(refused.value, LoginThrottled)
+    with pytest.raises(LoginThrottled):
+        log_in(session, limited, "x1@example.com", "correct-horse-battery", "10.1.2.3")
+    assert log_in(session, limited, "x1@example.com", "correct-horse-battery", "10.9.9.9")
