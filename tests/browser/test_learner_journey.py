@@ -125,3 +125,17 @@ def test_pages_fit_a_phone_screen(browser, live_server: LiveServer, path: str) -
     assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at phone width"
     screenshot(page, "phone-" + (path.strip("/").replace("/", "-") or "home"))
     context.close()
+
+
+def test_quiz_choices_and_submit_work_from_the_keyboard(page: Page, live_server: LiveServer) -> None:
+    sign_in(page, live_server, live_server.add_user("KEYS2"))
+    page.goto(f"{live_server.url}/modules/{MODULE}/quiz")
+    quiz = load_module(PROJECT_ROOT / "modules" / MODULE).quiz
+    first = quiz["questions"][0]
+    first_choice = first["texts"]["en"]["choices"][0]["id"]
+    page.locator(f"#q-{first['id']}-{first_choice}").focus()
+    page.keyboard.press("Space")
+    expect(page.locator(f"#q-{first['id']}-{first_choice}")).to_be_checked()
+    page.get_by_role("button", name="Check my answers").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".score")).to_contain_text("Your score:")
