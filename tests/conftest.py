@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from app.catalog.service import version_cache
 from app.config import PROJECT_ROOT, Settings
-from app.db import metadata
+from app.db import build_engine, metadata
 from app.main import create_app
 from app.migrations import upgrade_to_head
 from app.models import *  # noqa: F403 - registers every table
@@ -66,17 +66,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return _settings(database_url, tmp_path)
+def settings(database_url: str, tmp_path: Path) -> Iterator[Settings]:
+    """Settings for one test; whatever the test wrote, through any path, is deleted afterwards."""
+    test_settings = _settings(database_url, tmp_path)
+    yield test_settings
+    engine = build_engine(test_settings, pool_size=1, max_overflow=0)
+    _empty_all_tables(engine)
+    engine.dispose()
+    version_cache.clear()
 
 
 @pytest.fixture
 def app(settings: Settings) -> Iterator[object]:
     application = create_app(settings)
     yield application
-    _empty_all_tables(application.state.db.engine)
     application.state.db.dispose()
-    version_cache.clear()
 
 
 def _empty_all_tables(engine) -> None:  # type: ignore[no-untyped-def]

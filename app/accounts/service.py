@@ -66,13 +66,17 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+ROLE_NAMES = frozenset(role.value for role in Role)
+ROLE_SEPARATOR = re.compile(r"[;|]")
+
+
 def parse_roles(text: str) -> frozenset[str]:
     """Roles are separated by ';' or '|' in CSV cells; every employee is at least a learner."""
-    names = {part.strip().lower() for part in re.split(r"[;|]", text) if part.strip()}
-    unknown = names - {role.value for role in Role}
+    names = {part.strip().lower() for part in ROLE_SEPARATOR.split(text) if part.strip()}
+    unknown = names - ROLE_NAMES
     if unknown:
         raise AccountError(f"unknown role {', '.join(sorted(unknown))} (use learner, mentor or admin)")
-    return frozenset(names | {Role.learner.value})
+    return frozenset(names | {"learner"})
 
 
 def check_employee(record: EmployeeRecord) -> list[str]:
@@ -162,6 +166,18 @@ def _replace_roles(session: Session, user_id: int, roles: Iterable[str]) -> None
 
 
 @dataclass(frozen=True)
+class EmployeeRow:
+    """An employee as the directory import compares it: plain values, no ORM object per person."""
+
+    id: int
+    employee_id: str
+    name: str
+    email: str
+    department: str
+    language: str
+
+
+@dataclass(frozen=True)
 class RowProblem:
     line: int
     reason: str
@@ -236,16 +252,20 @@ def import_employees(
 ) -> ImportSummary:
     """Create or update employees from an HR directory CSV, all rows or none."""
     records, problems = read_employee_csv(text)
-    existing_by_id: dict[str, User] = {}
+    existing_by_id: dict[str, EmployeeRow] = {}
     owner_of_email: dict[str, str] = {}
+    users = table_of(User)
+    columns = (users.c.id, users.c.employee_id, users.c.name, users.c.email, users.c.department, users.c.language)
     for start in range(0, len(records), chunk_size):
         chunk = [record for _, record in records[start : start + chunk_size]]
         ids = [record.employee_id for record in chunk]
         emails = [record.email for record in chunk]
-        for user in session.exec(select(User).where(col(User.employee_id).in_(ids))):
-            existing_by_id[user.employee_id] = user
-        for user in session.exec(select(User).where(col(User.email).in_(emails))):
-            owner_of_email[user.email] = user.employee_id
+        for row in session.connection().execute(core_select(*columns).where(users.c.employee_id.in_(ids))):
+            existing_by_id[row.employee_id] = EmployeeRow(*row)
+        for employee_id, email in session.connection().execute(
+            core_select(users.c.employee_id, users.c.email).where(users.c.email.in_(emails))
+        ):
+            owner_of_email[email] = employee_id
     for line, record in records:
         owner = owner_of_email.get(record.email)
         if owner is not None and owner != record.employee_id:
@@ -255,31 +275,68 @@ def import_employees(
 
     created = updated = unchanged = 0
     now = utc_now()
-    roles_by_user = _roles_for(session, [user.id for user in existing_by_id.values() if user.id is not None])
-    for done, (_, record) in enumerate(records, start=1):
-        existing = existing_by_id.get(record.employee_id)
-        if existing is None:
-            _new_user(session, record, password_hash=None)
-            created += 1
-        else:
-            user = existing
-            assert user.id is not None
-            fields = {"name": record.name, "email": record.email, "department": record.department, "language": record.language}
-            changed = any(getattr(user, key) != value for key, value in fields.items())
-            if changed:
-                for key, value in fields.items():
-                    setattr(user, key, value)
-                user.updated_at = now
-                session.add(user)
-            if roles_by_user.get(user.id, frozenset()) != record.roles:
-                _replace_roles(session, user.id, record.roles)
-                changed = True
+    roles_by_user = _roles_for(session, [row.id for row in existing_by_id.values()])
+    for start in range(0, len(records), chunk_size):
+        chunk = [record for _, record in records[start : start + chunk_size]]
+        new = [record for record in chunk if record.employee_id not in existing_by_id]
+        _insert_users(session, new, now)
+        created += len(new)
+        for record in chunk:
+            existing = existing_by_id.get(record.employee_id)
+            if existing is None:
+                continue
+            changed = _update_user(session, existing, record, roles_by_user, now)
             updated += changed
             unchanged += not changed
-        if on_progress and (done % chunk_size == 0 or done == len(records)):
-            on_progress(done, len(records))
+        if on_progress:
+            on_progress(start + len(chunk), len(records))
     session.commit()
     return ImportSummary(created=created, updated=updated, unchanged=unchanged)
+
+
+def _insert_users(session: Session, records: list[EmployeeRecord], now: datetime) -> None:
+    """Bulk-insert new employees and their roles: two statements per chunk, not two per person."""
+    if not records:
+        return
+    connection = session.connection()
+    users = table_of(User)
+    connection.execute(
+        users.insert(),
+        [
+            {
+                "employee_id": record.employee_id,
+                "name": record.name,
+                "email": record.email,
+                "department": record.department,
+                "language": record.language,
+                "password_hash": None,
+                "is_active": True,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for record in records
+        ],
+    )
+    new_ids = core_select(users.c.employee_id, users.c.id).where(users.c.employee_id.in_([r.employee_id for r in records]))
+    ids = {employee_id: user_id for employee_id, user_id in connection.execute(new_ids)}
+    connection.execute(
+        table_of(UserRole).insert(),
+        [{"user_id": ids[record.employee_id], "role": role} for record in records for role in sorted(record.roles)],
+    )
+
+
+def _update_user(
+    session: Session, row: EmployeeRow, record: EmployeeRecord, roles_by_user: dict[int, frozenset[str]], now: datetime
+) -> bool:
+    """Bring one existing employee in line with the directory; say whether anything changed."""
+    fields = {"name": record.name, "email": record.email, "department": record.department, "language": record.language}
+    changed = any(getattr(row, key) != value for key, value in fields.items())
+    if changed:
+        session.connection().execute(update(table_of(User)).where(table_of(User).c.id == row.id).values(**fields, updated_at=now))
+    if roles_by_user.get(row.id, frozenset()) != record.roles:
+        _replace_roles(session, row.id, record.roles)
+        changed = True
+    return changed
 
 
 def _roles_for(session: Session, user_ids: list[int]) -> dict[int, frozenset[str]]:
