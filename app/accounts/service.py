@@ -47,10 +47,6 @@ class Viewer:
     def is_admin(self) -> bool:
         return Role.admin in self.roles
 
-    @property
-    def is_mentor(self) -> bool:
-        return Role.mentor in self.roles
-
 
 @dataclass(frozen=True)
 class EmployeeRecord:
