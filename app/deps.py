@@ -22,10 +22,10 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_settings_dep(request: Request) -> Settings:
+def settings_of(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SettingsDep = Annotated[Settings, Depends(settings_of)]

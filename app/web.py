@@ -11,18 +11,14 @@ from fastapi import HTTPException, Request
 from starlette.responses import RedirectResponse
 from starlette.templating import Jinja2Templates
 
-from app.config import UI_LANGUAGES, Settings
+from app.config import UI_LANGUAGES
+from app.deps import settings_of
 from app.i18n import LANGUAGE_NAMES, N_, negotiate_language, translator
 from app.security import ANONYMOUS_COOKIE, SESSION_COOKIE, csrf_token_for, csrf_token_matches
 
 APP_DIR = Path(__file__).parent
 LANGUAGE_COOKIE = "cooc_lang"
 CSRF_FIELD = "csrf_token"
-
-
-def settings_of(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def csrf_anchor(request: Request) -> str | None:

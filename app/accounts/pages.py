@@ -13,7 +13,7 @@ from app.accounts import service
 from app.accounts.deps import AdminViewer, CurrentViewer, OptionalViewer
 from app.accounts.models import Scope
 from app.config import UI_LANGUAGES
-from app.deps import SessionDep, SettingsDep, database
+from app.deps import SessionDep, SettingsDep, database, settings_of
 from app.security import ANONYMOUS_COOKIE, SESSION_COOKIE, new_token
 from app.web import LANGUAGE_COOKIE, redirect, render, safe_next_url, verify_csrf
 
@@ -111,7 +111,7 @@ def _set_cookie(response: Response, request: Request, name: str, value: str, *, 
         max_age=max_age,
         httponly=http_only,
         samesite="lax",
-        secure=request.app.state.settings.secure_cookies,
+        secure=settings_of(request).secure_cookies,
         path="/",
     )
 
