@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,7 @@ from app.catalog import api as catalog_api
 from app.catalog import pages as catalog_pages
 from app.config import Settings, get_settings
 from app.db import Database
+from app.i18n import N_
 from app.progress import pages as progress_pages
 from app.reporting import api as reporting_api
 from app.reporting import pages as reporting_pages
@@ -27,6 +29,7 @@ from app.site import pages as site_pages
 from app.site.service import load_site_pages
 from app.web import redirect, render
 
+error_log = logging.getLogger("cooc.errors")
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
@@ -136,6 +139,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if _is_api(request):
             return JSONResponse({"detail": exc.errors()}, status_code=422)
-        return render(request, "error.html", {"status": 400, "message": "The form was incomplete or invalid."}, status_code=400)
+        return render(
+            request, "error.html", {"status": 400, "message": N_("The form was incomplete or invalid.")}, status_code=400
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        """Log the failure with its traceback; show the person a plain page, never the traceback."""
+        error_log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        if _is_api(request):
+            return JSONResponse({"detail": "internal error"}, status_code=500)
+        return render(request, "error.html", {"status": 500}, status_code=500)
 
     return app

@@ -35,3 +35,21 @@ def test_api_documentation_is_served_and_only_it_relaxes_the_policy(client) -> N
     assert "cdn.jsdelivr.net" in docs.headers["content-security-policy"]
     assert "cdn.jsdelivr.net" not in client.get("/").headers["content-security-policy"]
     assert "/api/v1/reports/competences" in client.get("/api/openapi.json").json()["paths"]
+
+
+def test_an_unexpected_error_shows_a_plain_page_and_is_logged(app, learner, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    import app.catalog.pages as catalog_pages
+    from tests.conftest import sign_in
+
+    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(catalog_pages, "published_modules", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        sign_in(client, learner.email)
+        page = client.get("/catalog")
+    assert page.status_code == 500
+    assert "Something went wrong" in page.text and "disk on fire" not in page.text
+    assert "unhandled error on GET /catalog" in caplog.text
