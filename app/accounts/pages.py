@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -119,6 +119,35 @@ def _set_cookie(response: Response, request: Request, name: str, value: str, *, 
 @router.get("/admin")
 def admin_home(request: Request, viewer: AdminViewer) -> Response:
     return render(request, "accounts/admin_home.html")
+
+
+EMPLOYEE_FILE_LIMIT = 50 * 1024 * 1024
+
+
+@router.get("/admin/employees")
+def employee_import_page(request: Request, viewer: AdminViewer) -> Response:
+    return render(request, "accounts/employees.html", {"columns": service.EMPLOYEE_CSV_COLUMNS})
+
+
+@router.post("/admin/employees", dependencies=CSRFChecked)
+def employee_import(request: Request, viewer: AdminViewer, session: SessionDep, directory: UploadFile) -> Response:
+    """Import an HR directory CSV from the browser: the same all-or-nothing import as the CLI."""
+    context: dict[str, object] = {"columns": service.EMPLOYEE_CSV_COLUMNS, "file_name": directory.filename}
+    data = directory.file.read(EMPLOYEE_FILE_LIMIT + 1)
+    try:
+        if len(data) > EMPLOYEE_FILE_LIMIT:
+            raise service.AccountError(
+                f"the file is larger than {EMPLOYEE_FILE_LIMIT // (1024 * 1024)} MB; use cooc import-employees"
+            )
+        text = data.decode("utf-8-sig")
+        context["summary"] = service.import_employees(session, text)
+    except UnicodeDecodeError:
+        context["error"] = "the file is not UTF-8 text"
+    except service.EmployeeImportError as error:
+        context["error"], context["problems"] = str(error), error.problems
+    except service.AccountError as error:
+        context["error"] = str(error)
+    return render(request, "accounts/employees.html", context, status_code=400 if "error" in context else 200)
 
 
 def _tokens_page(request: Request, session: Session, *, new_token: str | None = None, error: str | None = None) -> Response:

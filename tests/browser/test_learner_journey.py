@@ -84,6 +84,7 @@ A11Y_PAGES = [
     f"/modules/{MODULE}/quiz",
     "/progress",
     "/admin/tokens",
+    "/admin/employees",
     "/admin/reports/competences",
 ]
 
