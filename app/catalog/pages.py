@@ -13,7 +13,7 @@ from app.catalog.deps import ReadLesson, VisibleModule
 from app.catalog.digcomp import load_framework
 from app.catalog.service import PublishedLesson, PublishedModule, published_modules
 from app.deps import database
-from app.progress.service import LessonTrail, ModuleProgress, module_progress, progress_for
+from app.progress.service import LessonTrail, ModuleProgress, module_progress, visible_progress
 from app.web import render
 
 router = APIRouter()
@@ -21,12 +21,11 @@ router = APIRouter()
 
 @router.get("/catalog")
 async def catalog_page(request: Request, viewer: CurrentViewer) -> Response:
-    def load(connection: Connection) -> dict[int, ModuleProgress]:
-        modules = [module for module in published_modules(connection) if module.visible_to(viewer.roles)]
-        return progress_for(connection, viewer.id, modules)
+    def load(connection: Connection) -> list[ModuleProgress]:
+        return visible_progress(connection, viewer.id, viewer.roles, published_modules(connection))
 
     progress = await database(request).read(load)
-    return render(request, "catalog/catalog.html", {"progress": list(progress.values()), "framework": load_framework()})
+    return render(request, "catalog/catalog.html", {"progress": progress, "framework": load_framework()})
 
 
 @router.get("/modules/{slug}")

@@ -101,15 +101,11 @@ def quiz_result(request: Request, viewer: CurrentViewer, module: VisibleModule, 
 async def my_progress(request: Request, viewer: CurrentViewer) -> Response:
     def load(connection: Connection) -> tuple[list[service.ModuleProgress], list[CompetenceLevel]]:
         modules = published_modules(connection)
-        visible = [module for module in modules if module.visible_to(viewer.roles)]
-        return list(service.progress_for(connection, viewer.id, visible).values()), competence_profile(
-            connection, viewer.id, modules
-        )
+        progress = service.visible_progress(connection, viewer.id, viewer.roles, modules)
+        return progress, competence_profile(connection, viewer.id, modules)
 
     progress, profile = await database(request).read(load)
-    resume = next((item for item in progress if item.state == service.ModuleState.in_progress), None) or next(
-        (item for item in progress if item.state == service.ModuleState.not_started), None
-    )
+    resume = service.resume_point(progress)
     return render(
         request,
         "progress/my_progress.html",

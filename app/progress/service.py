@@ -179,6 +179,24 @@ def progress_for(connection: Connection, user_id: int, modules: Iterable[Publish
     return result
 
 
+def visible_progress(
+    connection: Connection, user_id: int, roles: frozenset[str], modules: Iterable[PublishedModule]
+) -> list[ModuleProgress]:
+    """Progress in every module this person may see, in catalog order."""
+    visible = [module for module in modules if module.visible_to(roles)]
+    return list(progress_for(connection, user_id, visible).values())
+
+
+def resume_point(progress: Iterable[ModuleProgress]) -> ModuleProgress | None:
+    """Where "resume" leads: the first module under way, else the first not yet started."""
+    progress = list(progress)
+    for state in (ModuleState.in_progress, ModuleState.not_started):
+        found = next((item for item in progress if item.state == state), None)
+        if found is not None:
+            return found
+    return None
+
+
 def module_progress(connection: Connection, user_id: int, module: PublishedModule) -> ModuleProgress:
     return progress_for(connection, user_id, [module])[module.module_id]
 
