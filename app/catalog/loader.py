@@ -156,7 +156,6 @@ class ModuleSource:
     lessons: list[LessonSource]
     quiz: dict[str, Any]
     content_hash: str
-    folder: Path
     links: list[tuple[str, LessonLink]] = field(default_factory=list)
 
     @property
@@ -321,7 +320,6 @@ def load_module(folder: Path) -> ModuleSource:
         lessons=lessons,
         quiz=quiz,
         content_hash=content_hash(folder),
-        folder=folder,
         links=[(file, link) for file, link in links if link.module_slug not in (None, manifest.slug)],
     )
 
