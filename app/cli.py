@@ -9,7 +9,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -18,7 +18,7 @@ from app.config import Settings, get_settings
 cli = typer.Typer(help="cooc: corporate online open course and reverse mentoring.", no_args_is_help=True, add_completion=False)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(code=1)
 
@@ -53,18 +53,18 @@ def import_modules(
     path: Annotated[Path, typer.Argument(help="a modules folder, or one module's folder")] = Path("modules"),
 ) -> None:
     """Check, render and publish course modules; a broken module is reported and the live one kept."""
-    from app.catalog.loader import MODULE_FILE
-    from app.catalog.service import import_module_folders, import_modules_directory
+    from app.actor import Actor
+    from app.catalog.loader import MODULE_FILE, discover_module_folders
+    from app.catalog.service import import_module_folders
     from app.db import Database
 
-    db = Database(get_settings())
-    with db.session() as session:
-        if (path / MODULE_FILE).exists():
-            report = import_module_folders(session, [path], created_by="cli")
-        elif path.is_dir():
-            report = import_modules_directory(session, path, created_by="cli")
-        else:
-            _fail(f"{path} is not a folder")
+    if not path.is_dir():
+        _fail(f"{path} is not a folder")
+    folders = [path] if (path / MODULE_FILE).exists() else discover_module_folders(path)
+    if not folders:
+        _fail(f"{path} holds no module (a module is a folder with a {MODULE_FILE})")
+    with Database(get_settings()).session() as session:
+        report = import_module_folders(session, Actor.command_line(), folders)
     for outcome in report.outcomes:
         typer.echo(f"{outcome.slug}: version {outcome.version_number} {outcome.status}")
     for slug, problems in report.rejected.items():
@@ -93,7 +93,7 @@ def check_modules(
             for problem in error.problems:
                 typer.echo(f"  {problem}", err=True)
             continue
-        typer.echo(f"{source.slug}: ok ({len(source.lessons)} lessons, {len(source.quiz['questions'])} questions)")
+        typer.echo(f"{source.slug}: ok ({len(source.lessons)} lessons, {len(source.quiz)} questions)")
     if failed:
         raise typer.Exit(code=1)
 
@@ -108,8 +108,9 @@ def create_user(
     role: Annotated[list[str], typer.Option("--role", help="learner, mentor or admin; repeat for several")] = ["learner"],  # noqa: B006
 ) -> None:
     """Create an employee who can sign in (password from COOC_PASSWORD, else prompted)."""
-    from app.accounts.service import AccountError, EmployeeRecord, normalise_email, parse_roles
-    from app.accounts.service import create_user as create
+    from app.accounts.people import AccountError, EmployeeRecord, normalise_email, parse_roles
+    from app.accounts.people import create_user as create
+    from app.actor import Actor
     from app.db import Database
 
     settings = get_settings()
@@ -119,7 +120,7 @@ def create_user(
         )
         password = _password("Password")
         with Database(settings).session() as session:
-            user = create(session, settings, record, password)
+            user = create(session, settings, Actor.command_line(), record, password)
     except AccountError as error:
         _fail(str(error))
     typer.echo(f"created {user.employee_id} <{user.email}> with roles {', '.join(sorted(record.roles))}")
@@ -128,14 +129,15 @@ def create_user(
 @cli.command("set-password")
 def set_password(employee_id: Annotated[str, typer.Option("--employee-id")]) -> None:
     """Set an employee's password (COOC_PASSWORD, else prompted); signs out their sessions."""
-    from app.accounts.service import AccountError
-    from app.accounts.service import set_password as change
+    from app.accounts.people import AccountError
+    from app.accounts.people import set_password as change
+    from app.actor import Actor
     from app.db import Database
 
     settings = get_settings()
     try:
         with Database(settings).session() as session:
-            change(session, settings, employee_id, _password("New password"))
+            change(session, settings, Actor.command_line(), employee_id, _password("New password"))
     except AccountError as error:
         _fail(str(error))
     typer.echo(f"password changed for {employee_id}")
@@ -146,8 +148,9 @@ def import_employees(
     file: Annotated[Path, typer.Argument(help="HR directory CSV: employee_id,name,email,department,language,role")],
 ) -> None:
     """Create or update employees from an HR CSV; nothing is applied if any row is bad."""
-    from app.accounts.service import EmployeeImportError
-    from app.accounts.service import import_employees as run_import
+    from app.accounts.directory import EmployeeImportError
+    from app.accounts.directory import import_employees as run_import
+    from app.actor import Actor
     from app.db import Database
 
     try:
@@ -160,7 +163,7 @@ def import_employees(
 
     try:
         with Database(get_settings()).session() as session:
-            summary = run_import(session, text, on_progress=show_progress)
+            summary = run_import(session, Actor.command_line(), text, source=f"file {file.name}", on_progress=show_progress)
     except EmployeeImportError as error:
         for problem in error.problems:
             typer.echo(f"{file}:{problem}", err=True)
@@ -174,12 +177,14 @@ def create_token(
     scope: Annotated[list[str], typer.Option("--scope", help="catalog:read, content:write or reports:read; repeat for several")],
 ) -> None:
     """Create an API token for a machine and print it once; only its hash is stored."""
-    from app.accounts.service import AccountError, create_api_token
+    from app.accounts.people import AccountError
+    from app.accounts.tokens import create_api_token
+    from app.actor import Actor
     from app.db import Database
 
     try:
         with Database(get_settings()).session() as session:
-            _, raw = create_api_token(session, name, scope)
+            _, raw = create_api_token(session, Actor.command_line(), name, scope)
     except AccountError as error:
         _fail(str(error))
     typer.echo(raw)
@@ -216,24 +221,82 @@ def serve(
 
 def _bootstrap_admin(settings: Settings) -> None:
     """On an empty database, create one admin so the platform can be used at once."""
-    from app.accounts.service import EmployeeRecord, count_users
-    from app.accounts.service import create_user as create
+    from app.accounts.models import Role
+    from app.accounts.people import EmployeeRecord, has_users
+    from app.accounts.people import create_user as create
+    from app.actor import Actor
     from app.db import Database
 
     if not settings.bootstrap_admin:
         return
     with Database(settings).session() as session:
-        if count_users(session):
+        if has_users(session):
             return
         password = os.environ.get("COOC_PASSWORD") or secrets.token_urlsafe(12)
         record = EmployeeRecord(
-            "admin", "Administrator", "admin@example.com", "Digital", settings.default_language, frozenset({"admin", "learner"})
+            "admin",
+            "Administrator",
+            "admin@example.com",
+            "Digital",
+            settings.default_language,
+            frozenset({Role.admin, Role.learner}),
         )
-        create(session, settings, record, password)
+        create(session, settings, Actor.system("first run"), record, password)
     typer.secho(
         f"first run: sign in as admin@example.com with password {password} (change it: cooc set-password --employee-id admin)",
         fg=typer.colors.GREEN,
     )
+
+
+@cli.command()
+def worker() -> None:
+    """Drain the outbox (e-mails, xAPI statements) until SIGTERM; run several side by side on PostgreSQL."""
+    import logging
+    import signal
+
+    from app.consumers import outbox_consumers
+    from app.db import Database
+    from app.events.worker import OutboxWorker, WorkerPolicy
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = get_settings()
+    db = Database(settings)
+    outbox_worker = OutboxWorker(db, outbox_consumers(settings), WorkerPolicy.from_settings(settings))
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda _signum, _frame: outbox_worker.stop())
+    outbox_worker.run()
+    db.dispose()
+
+
+@cli.command()
+def audit(
+    since: Annotated[str | None, typer.Option("--since", help="ISO date or date-time (UTC when no zone is given)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+) -> None:
+    """Print the audit log, oldest first: who did what to which subject, and when."""
+    import json
+    from datetime import UTC, datetime
+
+    from app.db import Database
+    from app.events.service import audit_events_since
+
+    start: datetime | None = None
+    if since:
+        try:
+            given = datetime.fromisoformat(since)
+        except ValueError:
+            _fail(f"--since {since!r} is not an ISO date such as 2026-12-01 or 2026-12-01T08:00")
+        start = given if given.tzinfo else given.replace(tzinfo=UTC)
+    db = Database(get_settings())
+    with db.engine.connect() as connection:
+        events = audit_events_since(connection, start)
+    db.dispose()
+    for event in events:
+        if as_json:
+            line = {"at": event.at.isoformat(), "actor": str(event.actor), "action": event.action, "subject": event.subject}
+            typer.echo(json.dumps({**line, "payload": event.payload}, ensure_ascii=False))
+        else:
+            typer.echo(f"{event.at:%Y-%m-%d %H:%M:%S}  {event.actor!s:<30} {event.action:<28} {event.subject}")
 
 
 def main() -> None:

@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     argon2_memory_cost_kib: int = 65536
     argon2_parallelism: int = 4
 
+    embedded_worker: bool | None = Field(
+        default=None, description="Drain the outbox inside `cooc serve`; by default on SQLite outside tests"
+    )
+    outbox_batch_size: int = Field(default=20, ge=1, le=1000)
+    outbox_lease_seconds: float = Field(default=60, gt=0)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_backoff_seconds: float = Field(default=5, gt=0)
+    outbox_poll_seconds: float = Field(default=1, gt=0)
+
     access_log: bool = True
     bootstrap_admin: bool = Field(
         default=True,
@@ -66,6 +75,12 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def runs_embedded_worker(self) -> bool:
+        if self.embedded_worker is not None:
+            return self.embedded_worker
+        return self.is_sqlite and self.environment != "test"
 
 
 def _load_or_create_secret(path: Path) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any, TypeVar
 
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy import MetaData, Table, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
@@ -14,14 +16,38 @@ from app.config import Settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-SQLModel.metadata.naming_convention = NAMING_CONVENTION
-metadata: MetaData = SQLModel.metadata
 _T = TypeVar("_T")
+
+
+class Model(SQLModel):
+    """The base of every table: one metadata carrying the naming convention.
+
+    Giving the base its own metadata, instead of setting the convention on SQLModel's global one,
+    makes constraint names the same whichever module happens to be imported first.
+    """
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+metadata: MetaData = Model.metadata
+
+
+def enum_type(enum: type[StrEnum]) -> SAEnum:
+    """Store an enum's values as text, with a CHECK constraint, identically on both databases."""
+    return SAEnum(
+        enum,
+        name=enum.__name__.lower(),
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -66,8 +92,9 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 def insert_ignoring_conflicts(session: Session, table: Any, values: dict[str, Any]) -> bool:
     """INSERT that does nothing when a unique key already exists, on SQLite and PostgreSQL alike.
 
-    Returns whether a row was inserted. This is what makes double-submitted forms harmless:
-    the second insert finds the first row and leaves it untouched.
+    Returns whether a row was inserted (read from RETURNING: psycopg reports no row count for it).
+    This is what makes double-submitted forms harmless: the second insert finds the first row
+    and leaves it untouched.
     """
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -78,8 +105,8 @@ def insert_ignoring_conflicts(session: Session, table: Any, values: dict[str, An
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         statement = sqlite_insert(table).values(**values).on_conflict_do_nothing()
-    result = session.connection().execute(statement)
-    return bool(result.rowcount)
+    key = next(iter(table.primary_key.columns))
+    return session.connection().execute(statement.returning(key)).first() is not None
 
 
 class Database:

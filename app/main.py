@@ -15,16 +15,18 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import admin
 from app.accounts import pages as account_pages
 from app.accounts.deps import LoginRequired, NotAllowed, optional_viewer
 from app.catalog import api as catalog_api
-from app.catalog import pages as catalog_pages
+from app.catalog.service import Versions
 from app.config import Settings, get_settings
+from app.consumers import outbox_consumers
 from app.db import Database
+from app.events.worker import OutboxWorker, WorkerPolicy
 from app.i18n import N_
 from app.progress import pages as progress_pages
 from app.reporting import api as reporting_api
-from app.reporting import pages as reporting_pages
 from app.site import pages as site_pages
 from app.site.service import load_site_pages
 from app.web import redirect, render
@@ -84,11 +86,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # On the zero-configuration SQLite set-up the server drains the outbox itself, so the
+        # two README commands stay the whole installation; on PostgreSQL run `cooc worker`.
+        worker = (
+            OutboxWorker(db, outbox_consumers(settings), WorkerPolicy.from_settings(settings))
+            if settings.runs_embedded_worker
+            else None
+        )
+        thread = worker.start_in_thread() if worker else None
         # Objects built at start-up live as long as the process: keep the collector off them,
         # so full collections stay short under load.
         gc.collect()
         gc.freeze()
         yield
+        if worker and thread:
+            worker.stop()
+            thread.join(timeout=30)
         db.dispose()
 
     app = FastAPI(
@@ -103,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.versions = Versions()
     app.state.site_pages = load_site_pages(settings.content_dir)
 
     app.add_middleware(SecurityHeadersMiddleware)
@@ -110,9 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         site_pages.router,
         account_pages.router,
-        catalog_pages.router,
         progress_pages.router,
-        reporting_pages.router,
+        admin.router,
         catalog_api.router,
         reporting_api.router,
     ):

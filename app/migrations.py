@@ -16,4 +16,8 @@ def alembic_config(settings: Settings) -> Config:
 
 
 def upgrade_to_head(settings: Settings) -> None:
-    command.upgrade(alembic_config(settings), "head")
+    upgrade_to(settings, "head")
+
+
+def upgrade_to(settings: Settings, revision: str) -> None:
+    command.upgrade(alembic_config(settings), revision)

@@ -1,11 +1,14 @@
 """Every domain's tables, imported in one place for Alembic and the test fixtures."""
 
-from app.accounts.models import ApiToken, AuthSession, LoginThrottle, User, UserRole
+from app.accounts.models import ApiToken, ApiTokenScope, AuthSession, LoginThrottle, User, UserRole
 from app.catalog.models import LessonPage, Module, ModuleVersion
+from app.events.models import AuditEvent, OutboxMessage
 from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
 
 __all__ = [
     "ApiToken",
+    "ApiTokenScope",
+    "AuditEvent",
     "AuthSession",
     "LessonCompletion",
     "LessonPage",
@@ -13,6 +16,7 @@ __all__ = [
     "Module",
     "ModuleCompletion",
     "ModuleVersion",
+    "OutboxMessage",
     "QuizAttempt",
     "User",
     "UserRole",

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 
+from app.accounts.service import viewer_for_session_token
+from app.catalog.pages import lesson_page_context
 from fastapi import Request
 from fastapi.responses import Response
 from starlette.requests import Request as StarletteRequest
 
-from app.accounts.service import viewer_for_session_token
-from app.catalog.pages import lesson_page_context
 from app.catalog.service import published_module
 from app.main import create_app
 from app.progress.service import module_progress
@@ -38,7 +38,7 @@ FIXED_CONTEXT = lesson_page_context(FIXED_MODULE, _lesson, FIXED_PROGRESS, VIEWE
 async def render_only(request: Request) -> Response:
     request.state.viewer = VIEWER
     request.state.language = VIEWER.language
-    return render(request, "catalog/lesson.html", dict(FIXED_CONTEXT))
+    return render(request, "progress/lesson.html", dict(FIXED_CONTEXT))
 
 
 BARE_BYTES = b""

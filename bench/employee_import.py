@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.accounts.service import import_employees
+
 from app.config import Settings
 from app.db import Database
 from app.migrations import upgrade_to_head

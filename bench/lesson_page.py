@@ -33,6 +33,7 @@ MODULE, LESSON = "internet-security", "phishing-and-fraud"
 def seed(data_dir: Path) -> str:
     """Migrate, import the shipped course, create a learner with some progress; return a session token."""
     from app.accounts.service import EmployeeRecord, create_user, log_in
+
     from app.catalog.service import import_modules_directory, published_module
     from app.config import Settings
     from app.db import Database

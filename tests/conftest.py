@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,18 +18,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app.catalog.service import version_cache
 from app.config import PROJECT_ROOT, Settings
 from app.db import build_engine, metadata
 from app.main import create_app
 from app.migrations import upgrade_to_head
 from app.models import *  # noqa: F403 - registers every table
-from tests.factories import TEST_PASSWORD, make_user
+from tests.factories import TEST_ACTOR, TEST_PASSWORD, make_user
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("COOC_TEST_DATABASE_URL") else [])
 
 
-def _settings(database_url: str, data_dir: Path, **overrides: object) -> Settings:
+def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "environment": "test",
         "database_url": database_url,
@@ -44,36 +44,46 @@ def _settings(database_url: str, data_dir: Path, **overrides: object) -> Setting
     return Settings(**values)  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database migrated once per test run: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'cooc.sqlite3'}"
-        upgrade_to_head(_settings(url, tmp_path_factory.mktemp("data")))
-        yield url
+@contextmanager
+def empty_database(backend: str, folder: Path) -> Iterator[str]:
+    """The URL of a database with nothing in it: a new SQLite file, or a new PostgreSQL schema."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'cooc.sqlite3'}"
         return
     base = os.environ["COOC_TEST_DATABASE_URL"]
     schema = f"cooc_test_{os.getpid()}_{secrets.token_hex(4)}"
     admin = create_engine(base)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    upgrade_to_head(_settings(url, tmp_path_factory.mktemp("data")))
-    yield url
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated once per test run: a SQLite file, or a fresh PostgreSQL schema."""
+    with empty_database(backend, tmp_path_factory.mktemp("db")) as url:
+        upgrade_to_head(make_settings(url, tmp_path_factory.mktemp("data")))
+        yield url
 
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Iterator[Settings]:
     """Settings for one test; whatever the test wrote, through any path, is deleted afterwards."""
-    test_settings = _settings(database_url, tmp_path)
+    test_settings = make_settings(database_url, tmp_path)
     yield test_settings
     engine = build_engine(test_settings, pool_size=1, max_overflow=0)
     _empty_all_tables(engine)
     engine.dispose()
-    version_cache.clear()
 
 
 @pytest.fixture
@@ -157,6 +167,6 @@ def sample_module(session):  # type: ignore[no-untyped-def]
     """The small two-language module in tests/fixtures, imported and published."""
     from app.catalog.service import import_module_folders
 
-    report = import_module_folders(session, [FIXTURE_MODULES / "sample-module"], created_by="tests")
+    report = import_module_folders(session, TEST_ACTOR, [FIXTURE_MODULES / "sample-module"])
     assert report.ok, report.rejected
     return "sample-module"

@@ -6,11 +6,19 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from app.accounts.models import User
-from app.accounts.service import EmployeeRecord, create_user
+from app.accounts.models import Role, User
+from app.accounts.people import EmployeeRecord, create_user
+from app.actor import Actor
 from app.config import Settings
 
 TEST_PASSWORD = "correct-horse-battery"
+TEST_ACTOR = Actor.system("tests")
+
+
+def as_learner(user: User) -> Actor:
+    """The person acting on their own behalf, as a signed-in request would say."""
+    assert user.id is not None
+    return Actor.person(user.id, user.employee_id)
 
 
 def make_user(
@@ -25,8 +33,10 @@ def make_user(
     roles: set[str] | None = None,
     password: str | None = TEST_PASSWORD,
 ) -> User:
-    record = EmployeeRecord(employee_id, name, email, department, language, frozenset((roles or set()) | {"learner"}))
-    return create_user(session, settings, record, password)
+    wanted = frozenset(Role(role) for role in (roles or set()) | {"learner"})
+    return create_user(
+        session, settings, TEST_ACTOR, EmployeeRecord(employee_id, name, email, department, language, wanted), password
+    )
 
 
 def write_module(root: Path, files: dict[str, str]) -> Path:

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, inspect
 from typer.testing import CliRunner
 
 import app.cli as cli_module
-from app.accounts.service import roles_of
+from app.accounts.people import roles_of
 from app.config import Settings
 from tests.conftest import sign_in
 
@@ -66,7 +66,7 @@ def test_set_password_changes_it_and_signs_out_everywhere(cli, client, learner, 
 def test_roles_are_stored_as_given(cli, session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("COOC_PASSWORD", "a-long-enough-password")
     cli.invoke(cli_module.cli, [*CREATE, "--role", "admin"])
-    from app.accounts.service import get_user_by_employee_id
+    from app.accounts.people import get_user_by_employee_id
 
     user = get_user_by_employee_id(session, "E7")
     assert user is not None and roles_of(session, user.id) == {"learner", "mentor", "admin"}

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from app.catalog.service import import_module_folders
 from app.main import create_app
 from tests.conftest import FIXTURE_MODULES, csrf_from, sign_in
+from tests.factories import TEST_ACTOR
 
 
 @pytest.fixture
@@ -42,18 +43,18 @@ def test_failed_logins_count_across_servers(client, other_server, learner, setti
 def test_a_version_published_elsewhere_is_served_at_once(learner_client, other_server, session, tmp_path, learner) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "sample-module"
     shutil.copytree(FIXTURE_MODULES / "sample-module", folder)
-    assert import_module_folders(session, [folder], created_by="t").ok
+    assert import_module_folders(session, TEST_ACTOR, [folder]).ok
     sign_in(other_server, learner.email)
     assert "within minutes" not in other_server.get("/modules/sample-module/lessons/reporting").text
     lesson = folder / "en" / "03-reporting.md"
     lesson.write_text(lesson.read_text().replace("at once", "within minutes"))
-    assert import_module_folders(session, [folder], created_by="t").ok  # published through a third process
+    assert import_module_folders(session, TEST_ACTOR, [folder]).ok  # published through a third process
     assert "within minutes" in other_server.get("/modules/sample-module/lessons/reporting").text
     assert "within minutes" in learner_client.get("/modules/sample-module/lessons/reporting").text
 
 
 def test_a_lesson_page_never_parses_markdown(learner_client, sample_module, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import app.catalog.markdown as markdown
+    import app.markdown as markdown
 
     def refuse(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("markdown parsed during a request")

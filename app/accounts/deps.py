@@ -1,16 +1,43 @@
-"""Who is asking: the signed-in employee (cookie) or a machine (bearer token), checked once here."""
+"""Who is asking, checked once here: the signed-in employee (cookie) or a machine (bearer token).
+
+Every route declares who may call it through one of these dependencies; each carries an
+`access_rule` so that a test can walk the route table and find any route that declares none.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, HTTPException, Request
-from starlette.concurrency import run_in_threadpool
+from fastapi import BackgroundTasks, Depends, HTTPException, Request
 
-from app.accounts.models import ApiToken, Scope
-from app.accounts.service import Viewer, api_token_for, viewer_for_session_token
-from app.deps import SessionDep, database
+from app.accounts.models import Scope
+from app.accounts.tokens import TokenInfo, live_token, record_token_use
+from app.accounts.viewer import Viewer, viewer_for_session_token
+from app.actor import Actor
+from app.db import Database
+from app.deps import database
 from app.security import SESSION_COOKIE
+from app.timeutil import utc_now
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class Access(StrEnum):
+    anyone = "anyone"
+    learner = "learner"
+    mentor = "mentor"
+    admin = "admin"
+    token = "token"  # noqa: S105 - an access rule, not a secret
+
+
+def declares(rule: str) -> Callable[[_F], _F]:
+    def mark(dependency: _F) -> _F:
+        dependency.access_rule = rule  # type: ignore[attr-defined]
+        return dependency
+
+    return mark
 
 
 class LoginRequired(Exception):
@@ -21,11 +48,17 @@ class NotAllowed(Exception):
     """Raised when a signed-in person lacks the role a page needs."""
 
 
+@declares(Access.anyone)
+def anyone() -> None:
+    """The route is open to anonymous visitors (public pages, the sign-in form, the health check)."""
+
+
 def remember_viewer(request: Request, viewer: Viewer | None) -> None:
     """Make the viewer and their language available to templates."""
     request.state.viewer = viewer
     if viewer is not None:
         request.state.language = viewer.language
+        request.state.actor = viewer.actor
 
 
 async def optional_viewer(request: Request) -> Viewer | None:
@@ -35,21 +68,30 @@ async def optional_viewer(request: Request) -> Viewer | None:
     return viewer
 
 
+@declares(Access.learner)
 async def current_viewer(viewer: Annotated[Viewer | None, Depends(optional_viewer)]) -> Viewer:
     if viewer is None:
         raise LoginRequired()
     return viewer
 
 
+@declares(Access.admin)
 async def admin_viewer(viewer: Annotated[Viewer, Depends(current_viewer)]) -> Viewer:
     if not viewer.is_admin:
         raise NotAllowed()
     return viewer
 
 
+def acting_person(viewer: Annotated[Viewer, Depends(current_viewer)]) -> Actor:
+    """The signed-in person as the actor of what the route changes."""
+    return viewer.actor
+
+
 OptionalViewer = Annotated[Viewer | None, Depends(optional_viewer)]
 CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
 AdminViewer = Annotated[Viewer, Depends(admin_viewer)]
+ActingPerson = Annotated[Actor, Depends(acting_person)]
+Public = [Depends(anyone)]
 
 
 def bearer_token(request: Request) -> str | None:
@@ -62,37 +104,52 @@ def _unauthorized(message: str) -> HTTPException:
     return HTTPException(status_code=401, detail=message, headers={"WWW-Authenticate": "Bearer"})
 
 
+def _note_use(db: Database, token_id: int) -> None:
+    with db.session() as session:
+        record_token_use(session, token_id, utc_now())
+
+
+def _token_with_scope(request: Request, background: BackgroundTasks, scope: Scope) -> TokenInfo:
+    raw = bearer_token(request)
+    if raw is None:
+        raise _unauthorized("a bearer token is required")
+    db = database(request)
+    with db.engine.connect() as connection:
+        token = live_token(connection, raw)
+    if token is None:
+        raise _unauthorized("the token is wrong or revoked")
+    if scope not in token.scopes:
+        raise HTTPException(status_code=403, detail=f"the token lacks the {scope} scope")
+    if token.needs_use_recorded:
+        background.add_task(_note_use, db, token.id)
+    request.state.actor = token.actor
+    return token
+
+
 class RequireScope:
-    """A machine endpoint: a live bearer token with this scope, never a browser cookie."""
+    """A machine endpoint: a live bearer token with this scope, never a browser cookie.
+
+    The check only reads; the token's last use is written after the response, at most once a minute.
+    """
 
     def __init__(self, scope: Scope):
         self.scope = scope
+        self.access_rule = f"{Access.token}:{scope}"
 
-    def __call__(self, request: Request, session: SessionDep) -> ApiToken:
-        raw = bearer_token(request)
-        if raw is None:
-            raise _unauthorized("a bearer token is required")
-        token = api_token_for(session, raw)
-        if token is None:
-            raise _unauthorized("the token is wrong or revoked")
-        if self.scope not in token.scope_set:
-            raise HTTPException(status_code=403, detail=f"the token lacks the {self.scope} scope")
-        return token
+    def __call__(self, request: Request, background: BackgroundTasks) -> TokenInfo:
+        return _token_with_scope(request, background, self.scope)
 
 
 class ViewerOrScope:
     """Open to a signed-in employee or to a token with this scope (a wrong token is still 401)."""
 
     def __init__(self, scope: Scope):
-        self.require_scope = RequireScope(scope)
+        self.scope = scope
+        self.access_rule = f"{Access.learner}|{Access.token}:{scope}"
 
-    async def __call__(self, request: Request, viewer: OptionalViewer) -> Viewer | ApiToken:
+    def __call__(self, request: Request, background: BackgroundTasks, viewer: OptionalViewer) -> Viewer | TokenInfo:
         if bearer_token(request) is not None:
-            return await run_in_threadpool(self._token_for, request)
+            return _token_with_scope(request, background, self.scope)
         if viewer is None:
             raise _unauthorized("sign in or send a bearer token")
         return viewer
-
-    def _token_for(self, request: Request) -> ApiToken:
-        with database(request).session() as session:
-            return self.require_scope(request, session)

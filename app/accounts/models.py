@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, UniqueConstraint
 
+from app.db import Model, enum_type
 from app.timeutil import utc_now
 
 
@@ -22,7 +23,7 @@ class Scope(StrEnum):
     reports_read = "reports:read"
 
 
-class User(SQLModel, table=True):
+class User(Model, table=True):
     __tablename__ = "user_account"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -37,14 +38,14 @@ class User(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utc_now)
 
 
-class UserRole(SQLModel, table=True):
+class UserRole(Model, table=True):
     __tablename__ = "user_role"
 
     user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
-    role: str = Field(max_length=32, primary_key=True)
+    role: Role = Field(sa_type=enum_type(Role), primary_key=True)
 
 
-class AuthSession(SQLModel, table=True):
+class AuthSession(Model, table=True):
     """A browser login. Only the SHA-256 of the cookie value is stored, so a database leak logs no one in."""
 
     __tablename__ = "auth_session"
@@ -56,7 +57,7 @@ class AuthSession(SQLModel, table=True):
     expires_at: datetime
 
 
-class LoginThrottle(SQLModel, table=True):
+class LoginThrottle(Model, table=True):
     """Failed logins per account and per client address, shared by every server process."""
 
     __tablename__ = "login_throttle"
@@ -67,7 +68,7 @@ class LoginThrottle(SQLModel, table=True):
     locked_until: datetime | None = None
 
 
-class ApiToken(SQLModel, table=True):
+class ApiToken(Model, table=True):
     __tablename__ = "api_token"
     __table_args__ = (UniqueConstraint("token_hash"),)
 
@@ -75,12 +76,16 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(max_length=200)
     token_hash: str = Field(max_length=64)
     token_prefix: str = Field(max_length=16)
-    scopes: str = Field(max_length=400, description="space-separated scope names")
     created_at: datetime = Field(default_factory=utc_now)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
 
-    @property
-    def scope_set(self) -> frozenset[str]:
-        return frozenset(self.scopes.split())
+
+class ApiTokenScope(Model, table=True):
+    """What a token may do: one row per scope."""
+
+    __tablename__ = "api_token_scope"
+
+    token_id: int = Field(foreign_key="api_token.id", primary_key=True, ondelete="CASCADE")
+    scope: Scope = Field(sa_type=enum_type(Scope), primary_key=True)

@@ -8,13 +8,15 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
 
 from app.accounts.deps import ViewerOrScope
-from app.accounts.models import ApiToken, Scope
-from app.accounts.service import Viewer
-from app.catalog.service import PublishedModule, published_module, published_modules
+from app.accounts.models import Scope
+from app.accounts.tokens import TokenInfo
+from app.accounts.viewer import Viewer
+from app.catalog.deps import VersionsDep
+from app.catalog.service import PublishedModule
 from app.deps import database
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
-CatalogReader = Annotated[Viewer | ApiToken, Depends(ViewerOrScope(Scope.catalog_read))]
+CatalogReader = Annotated[Viewer | TokenInfo, Depends(ViewerOrScope(Scope.catalog_read))]
 
 
 class LessonOut(BaseModel):
@@ -73,21 +75,21 @@ def _module_out(module: PublishedModule) -> ModuleOut:
     )
 
 
-def _visible(module: PublishedModule, reader: Viewer | ApiToken) -> bool:
-    return isinstance(reader, ApiToken) or module.visible_to(reader.roles)
+def _visible(module: PublishedModule, reader: Viewer | TokenInfo) -> bool:
+    return isinstance(reader, TokenInfo) or module.visible_to(reader.roles)
 
 
 @router.get("/modules")
-async def list_modules(request: Request, reader: CatalogReader) -> list[ModuleOut]:
+async def list_modules(request: Request, reader: CatalogReader, versions: VersionsDep) -> list[ModuleOut]:
     """Published modules with their lessons, languages and quiz size."""
-    modules = await database(request).read(published_modules)
+    modules = await database(request).read(versions.all_current)
     return [_module_out(module) for module in modules if _visible(module, reader)]
 
 
 @router.get("/modules/{slug}")
-async def get_module(slug: str, request: Request, reader: CatalogReader) -> ModuleOut:
+async def get_module(slug: str, request: Request, reader: CatalogReader, versions: VersionsDep) -> ModuleOut:
     """One published module."""
-    module = await database(request).read(published_module, slug)
+    module = await database(request).read(versions.current, slug)
     if module is None or not _visible(module, reader):
         raise HTTPException(status_code=404, detail="No such module")
     return _module_out(module)

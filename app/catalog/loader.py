@@ -18,14 +18,14 @@ from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.catalog.digcomp import load_framework
-from app.catalog.markdown import LessonLink, RenderedMarkdown, minutes_for, render_inline, render_markdown
+from app.catalog.quiz import Choice, Question, QuestionText, Quiz
+from app.markdown import FRONT_MATTER, LessonLink, RenderedMarkdown, minutes_for, render_inline, render_markdown
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LESSON_FILE = re.compile(r"^(?P<position>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 MODULE_FILE = "module.md"
 QUIZ_FILE = "quiz.yaml"
 _M = TypeVar("_M", bound=BaseModel)
-FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<body>.*?)^---[ \t]*$", re.DOTALL | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ class ModuleSource:
 
     manifest: ModuleManifest
     lessons: list[LessonSource]
-    quiz: dict[str, Any]
+    quiz: Quiz
     content_hash: str
     links: list[tuple[str, LessonLink]] = field(default_factory=list)
 
@@ -166,7 +166,7 @@ class ModuleSource:
         reading = sum(
             minutes_for(lesson.pages[language].rendered.word_count) for lesson in self.lessons if language in lesson.pages
         )
-        return reading + math.ceil(len(self.quiz["questions"]) / 2)
+        return reading + math.ceil(len(self.quiz) / 2)
 
 
 def is_language_code(code: Any) -> bool:
@@ -388,7 +388,7 @@ def _load_lesson_page(check: _Checker, path: Path, module_slug: str, language: s
     )
 
 
-def _load_quiz(check: _Checker, folder: Path, manifest: ModuleManifest) -> dict[str, Any] | None:
+def _load_quiz(check: _Checker, folder: Path, manifest: ModuleManifest) -> Quiz | None:
     """Check every language's quiz file and merge them into one language-neutral quiz."""
     per_language: dict[str, QuizFile] = {}
     for language in manifest.languages:
@@ -414,23 +414,18 @@ def _load_quiz(check: _Checker, folder: Path, manifest: ModuleManifest) -> dict[
             _check_same_structure(check, folder / language / QUIZ_FILE, reference, quiz)
     questions = []
     for position, question in enumerate(reference.questions):
-        correct = [choice.id for choice in question.choices if choice.correct]
         texts = {}
         for language, quiz in per_language.items():
             translated = next((q for q in quiz.questions if q.id == question.id), None)
             if translated is None:
                 continue
-            texts[language] = {
-                "prompt_html": render_inline(translated.prompt),
-                "choices": [
-                    {"id": c.id, "html": render_inline(c.text), "explanation_html": render_inline(c.explanation)}
-                    for c in translated.choices
-                ],
-            }
-        questions.append(
-            {"id": question.id, "position": position, "multiple": len(correct) > 1, "correct": correct, "texts": texts}
-        )
-    return {"questions": questions}
+            texts[language] = QuestionText(
+                prompt_html=render_inline(translated.prompt),
+                choices=tuple(Choice(c.id, render_inline(c.text), render_inline(c.explanation)) for c in translated.choices),
+            )
+        correct = frozenset(choice.id for choice in question.choices if choice.correct)
+        questions.append(Question(id=question.id, position=position, correct=correct, texts=texts))
+    return Quiz(tuple(questions))
 
 
 def _check_quiz_rules(check: _Checker, path: Path, data: Any, quiz: QuizFile) -> None:

@@ -6,12 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer, Text
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, UniqueConstraint
 
+from app.db import Model
+from app.events.models import RecordsActor
 from app.timeutil import utc_now
 
 
-class Module(SQLModel, table=True):
+class Module(Model, table=True):
     __tablename__ = "module"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -28,7 +30,7 @@ class Module(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utc_now)
 
 
-class ModuleVersion(SQLModel, table=True):
+class ModuleVersion(RecordsActor, table=True):
     """One imported or published state of a module: rendered once, never changed afterwards."""
 
     __tablename__ = "module_version"
@@ -39,13 +41,12 @@ class ModuleVersion(SQLModel, table=True):
     number: int
     content_hash: str = Field(max_length=64, index=True)
     source: str = Field(max_length=32, description="import, api or web")
-    created_by: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utc_now)
     manifest: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     quiz: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
-class LessonPage(SQLModel, table=True):
+class LessonPage(Model, table=True):
     """A lesson of a module version in one language, stored as sanitized HTML."""
 
     __tablename__ = "lesson_page"

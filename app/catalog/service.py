@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -19,9 +20,14 @@ from sqlalchemy import select as core_select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
+from app.accounts.models import Role
+from app.actor import Actor
+from app.catalog.events import ModulePublished, ModuleRejected
 from app.catalog.loader import ModuleFormatError, ModuleManifest, ModuleSource, Problem, discover_module_folders, load_module
 from app.catalog.models import LessonPage, Module, ModuleVersion
+from app.catalog.quiz import Quiz
 from app.db import table_of
+from app.events.service import record_event
 from app.timeutil import utc_now
 
 
@@ -51,7 +57,7 @@ class PublishedModule:
     version_number: int
     manifest: ModuleManifest
     lessons: tuple[PublishedLesson, ...]
-    quiz: dict[str, Any]
+    quiz: Quiz
 
     @property
     def slug(self) -> str:
@@ -81,40 +87,45 @@ class PublishedModule:
 
     @property
     def question_count(self) -> int:
-        return len(self.quiz["questions"])
+        return len(self.quiz)
 
-    def visible_to(self, roles: frozenset[str]) -> bool:
-        return self.manifest.audience == "everyone" or bool(roles & {"mentor", "admin"})
+    def visible_to(self, roles: frozenset[Role]) -> bool:
+        return self.manifest.audience == "everyone" or bool(roles & {Role.mentor, Role.admin})
 
 
-class _VersionCache:
-    """A bounded, thread-safe LRU of immutable versions shared by the requests of one process."""
+class Versions:
+    """Published module versions as one app reads them, with an LRU of immutable versions.
+
+    Each app (each `create_app()`) has its own, so two apps in one process never share state;
+    only the pointer from a module to its current version is read from the database per request.
+    """
 
     def __init__(self, capacity: int = 256):
         self._items: OrderedDict[int, PublishedModule] = OrderedDict()
         self._capacity = capacity
         self._lock = Lock()
 
-    def get(self, version_id: int) -> PublishedModule | None:
+    def get(self, connection: Connection, version_id: int) -> PublishedModule:
         with self._lock:
             item = self._items.get(version_id)
             if item is not None:
                 self._items.move_to_end(version_id)
-            return item
-
-    def put(self, item: PublishedModule) -> None:
+                return item
+        item = _read_version(connection, version_id)
         with self._lock:
-            self._items[item.version_id] = item
-            self._items.move_to_end(item.version_id)
+            self._items[version_id] = item
             while len(self._items) > self._capacity:
                 self._items.popitem(last=False)
+        return item
 
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+    def current(self, connection: Connection, slug: str) -> PublishedModule | None:
+        version_id = connection.execute(_CURRENT_BY_SLUG, {"slug": slug}).scalar()
+        return None if version_id is None else self.get(connection, version_id)
 
+    def all_current(self, connection: Connection) -> list[PublishedModule]:
+        modules = [self.get(connection, version_id) for version_id in connection.execute(_CURRENT_ALL).scalars()]
+        return sorted(modules, key=lambda module: (module.manifest.order, module.slug))
 
-version_cache = _VersionCache()
 
 _module = table_of(Module)
 _version = table_of(ModuleVersion)
@@ -124,10 +135,7 @@ CURRENT_VERSION_FOR_SLUG = _CURRENT_BY_SLUG.scalar_subquery().label("current_ver
 _CURRENT_ALL = core_select(_module.c.current_version_id).where(_module.c.current_version_id.is_not(None))
 
 
-def load_version(connection: Connection, version_id: int) -> PublishedModule:
-    cached = version_cache.get(version_id)
-    if cached is not None:
-        return cached
+def _read_version(connection: Connection, version_id: int) -> PublishedModule:
     version = connection.execute(core_select(_version).where(_version.c.id == version_id)).one()
     pages = connection.execute(
         core_select(_page).where(_page.c.version_id == version_id).order_by(_page.c.position, _page.c.language)
@@ -139,7 +147,7 @@ def load_version(connection: Connection, version_id: int) -> PublishedModule:
         lessons.setdefault(row.lesson_slug, {})[row.language] = PageView(
             language=row.language, title=row.title, html=row.html, toc=row.toc, minutes=row.minutes, digcomp=row.digcomp
         )
-    published = PublishedModule(
+    return PublishedModule(
         module_id=version.module_id,
         version_id=version.id,
         version_number=version.number,
@@ -147,38 +155,28 @@ def load_version(connection: Connection, version_id: int) -> PublishedModule:
         lessons=tuple(
             PublishedLesson(slug=slug, position=positions[slug], pages=by_language) for slug, by_language in lessons.items()
         ),
-        quiz=version.quiz,
+        quiz=Quiz.from_json(version.quiz),
     )
-    version_cache.put(published)
-    return published
-
-
-def published_module(connection: Connection, slug: str) -> PublishedModule | None:
-    version_id = connection.execute(_CURRENT_BY_SLUG, {"slug": slug}).scalar()
-    return None if version_id is None else load_version(connection, version_id)
-
-
-def published_modules(connection: Connection) -> list[PublishedModule]:
-    modules = [load_version(connection, version_id) for version_id in connection.execute(_CURRENT_ALL).scalars()]
-    return sorted(modules, key=lambda module: (module.manifest.order, module.slug))
 
 
 # --- Importing -----------------------------------------------------------------------------
+
+
+class ImportStatus(StrEnum):
+    created = "created"
+    unchanged = "unchanged"
+    restored = "restored"
 
 
 @dataclass(frozen=True)
 class ImportOutcome:
     slug: str
     version_number: int
-    status: str  # "created", "unchanged" or "restored"
+    status: ImportStatus
 
 
-def import_module(session: Session, source: ModuleSource, *, source_kind: str, created_by: str) -> ImportOutcome:
-    """Store a checked module as a new version and make it current, in one transaction.
-
-    If anything fails before the commit, the transaction is rolled back and the module's
-    previous version is still the one learners see.
-    """
+def _store_module(session: Session, actor: Actor, source: ModuleSource, *, source_kind: str) -> ImportOutcome:
+    """Store a checked module as a new version (or find the same content) and make it current."""
     module = session.exec(select(Module).where(col(Module.slug) == source.slug)).first()
     if module is None:
         module = Module(slug=source.slug)
@@ -192,20 +190,18 @@ def import_module(session: Session, source: ModuleSource, *, source_kind: str, c
     ).first()
     if same is not None:
         if module.current_version_id == same.id:
-            session.rollback()
-            return ImportOutcome(source.slug, same.number, "unchanged")
+            return ImportOutcome(source.slug, same.number, ImportStatus.unchanged)
         _make_current(session, module, same)
-        session.commit()
-        return ImportOutcome(source.slug, same.number, "restored")
+        return ImportOutcome(source.slug, same.number, ImportStatus.restored)
     latest = session.exec(select(func.max(ModuleVersion.number)).where(col(ModuleVersion.module_id) == module.id)).one()
     version = ModuleVersion(
+        **ModuleVersion.columns_for(actor),
         module_id=module.id,
         number=(latest or 0) + 1,
         content_hash=source.content_hash,
         source=source_kind,
-        created_by=created_by,
         manifest=source.manifest.model_dump(mode="json"),
-        quiz=source.quiz,
+        quiz=source.quiz.to_json(),
     )
     session.add(version)
     session.flush()
@@ -228,8 +224,7 @@ def import_module(session: Session, source: ModuleSource, *, source_kind: str, c
             )
     session.flush()
     _make_current(session, module, version)
-    session.commit()
-    return ImportOutcome(source.slug, version.number, "created")
+    return ImportOutcome(source.slug, version.number, ImportStatus.created)
 
 
 def _make_current(session: Session, module: Module, version: ModuleVersion) -> None:
@@ -248,30 +243,49 @@ class FolderImportReport:
         return not self.rejected
 
 
-def import_module_folders(session: Session, folders: Iterable[Path], *, created_by: str) -> FolderImportReport:
-    """Import several module folders; a broken one is reported and skipped, the others go in."""
-    sources: list[ModuleSource] = []
+def import_module_folders(session: Session, actor: Actor, folders: Iterable[Path]) -> FolderImportReport:
+    """Check every folder, then publish the good modules together in one transaction.
+
+    A broken module is reported and skipped; its live version stays. A crash before the commit
+    leaves every module as it was. Links between modules are checked against what will be live
+    once this import is done, so a link into a rejected module is refused too.
+    """
+    sources: dict[str, ModuleSource] = {}
     rejected: dict[str, list[Problem]] = {}
     for folder in folders:
         try:
-            sources.append(load_module(folder))
+            source = load_module(folder)
         except ModuleFormatError as error:
             rejected[folder.name] = error.problems
-    known = {module.slug: set(module.lesson_slugs) for module in published_modules(session.connection())}
-    known.update({source.slug: {lesson.slug for lesson in source.lessons} for source in sources})
-    outcomes = []
-    for source in sources:
-        broken = [
-            Problem(file, link.line, f"link to a lesson that does not exist: {link.module_slug}/{link.lesson_slug}")
-            for file, link in source.links
-            if link.lesson_slug not in known.get(link.module_slug or "", set())
-        ]
-        if broken:
-            rejected[source.slug] = broken
-            continue
-        outcomes.append(import_module(session, source, source_kind="import", created_by=created_by))
+        else:
+            sources[source.slug] = source
+    live = {module.slug: set(module.lesson_slugs) for module in Versions().all_current(session.connection())}
+    while True:
+        will_be_live = {**live, **{slug: {lesson.slug for lesson in source.lessons} for slug, source in sources.items()}}
+        broken = {slug: _dead_links(source, will_be_live) for slug, source in sources.items()}
+        broken = {slug: problems for slug, problems in broken.items() if problems}
+        if not broken:
+            break
+        for slug, problems in broken.items():
+            rejected[slug] = problems
+            del sources[slug]
+    outcomes = [_store_module(session, actor, source, source_kind="import") for source in sources.values()]
+    for outcome in outcomes:
+        if outcome.status != ImportStatus.unchanged:
+            record_event(session, actor, ModulePublished(outcome.slug, outcome.version_number, outcome.status))
+    for slug, problems in rejected.items():
+        record_event(session, actor, ModuleRejected(slug, len(problems), str(problems[0])[:500]))
+    session.commit()
     return FolderImportReport(outcomes=outcomes, rejected=rejected)
 
 
-def import_modules_directory(session: Session, root: Path, *, created_by: str) -> FolderImportReport:
-    return import_module_folders(session, discover_module_folders(root), created_by=created_by)
+def _dead_links(source: ModuleSource, will_be_live: dict[str, set[str]]) -> list[Problem]:
+    return [
+        Problem(file, link.line, f"link to a lesson that does not exist: {link.module_slug}/{link.lesson_slug}")
+        for file, link in source.links
+        if link.lesson_slug not in will_be_live.get(link.module_slug or "", set())
+    ]
+
+
+def import_modules_directory(session: Session, actor: Actor, root: Path) -> FolderImportReport:
+    return import_module_folders(session, actor, discover_module_folders(root))

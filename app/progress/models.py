@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, UniqueConstraint
 
+from app.db import Model
 from app.timeutil import utc_now
 
 
-class LessonCompletion(SQLModel, table=True):
+class LessonCompletion(Model, table=True):
     __tablename__ = "lesson_completion"
     __table_args__ = (UniqueConstraint("user_id", "module_id", "lesson_slug"),)
 
@@ -23,7 +24,7 @@ class LessonCompletion(SQLModel, table=True):
     completed_at: datetime = Field(default_factory=utc_now)
 
 
-class QuizAttempt(SQLModel, table=True):
+class QuizAttempt(Model, table=True):
     """A submitted quiz. The submission id from the form makes a double submit return the same attempt."""
 
     __tablename__ = "quiz_attempt"
@@ -43,7 +44,7 @@ class QuizAttempt(SQLModel, table=True):
     submitted_at: datetime = Field(default_factory=utc_now)
 
 
-class ModuleCompletion(SQLModel, table=True):
+class ModuleCompletion(Model, table=True):
     """The moment a learner completed a module: every lesson done and the quiz passed."""
 
     __tablename__ = "module_completion"

@@ -1,21 +1,22 @@
-"""The learner's actions: mark a lesson done, take the quiz, see results and "My progress"."""
+"""The learner's pages: the catalog with progress, a module, a lesson, the quiz, and "My progress"."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 
-from app.accounts.deps import CurrentViewer
-from app.catalog.deps import VisibleModule
+from app.accounts.deps import ActingPerson, CurrentViewer
+from app.catalog.deps import VersionsDep, VisibleModule
 from app.catalog.digcomp import load_framework
-from app.catalog.service import published_modules
+from app.catalog.service import PublishedLesson, PublishedModule
 from app.deps import SessionDep, database
 from app.progress import service
-from app.reporting.service import CompetenceLevel, competence_profile
+from app.progress.competences import CompetenceLevel, competence_profile
+from app.progress.deps import ReadLesson
 from app.security import new_token
 from app.web import redirect, render, verify_csrf
 
@@ -23,11 +24,58 @@ router = APIRouter()
 CSRFChecked = [Depends(verify_csrf)]
 
 
+@router.get("/catalog")
+async def catalog_page(request: Request, viewer: CurrentViewer, versions: VersionsDep) -> Response:
+    def load(connection: Connection) -> list[service.ModuleProgress]:
+        return service.visible_progress(connection, viewer.id, viewer.roles, versions.all_current(connection))
+
+    progress = await database(request).read(load)
+    return render(request, "progress/catalog.html", {"progress": progress, "framework": load_framework()})
+
+
+@router.get("/modules/{slug}")
+async def module_page(request: Request, viewer: CurrentViewer, module: VisibleModule) -> Response:
+    progress = await database(request).read(service.module_progress, viewer.id, module)
+    content_language = module.language_for(viewer.language)
+    return render(
+        request,
+        "progress/module.html",
+        {"module": module, "progress": progress, "content_language": content_language, "framework": load_framework()},
+    )
+
+
+@router.get("/modules/{slug}/lessons/{lesson_slug}")
+async def lesson_page(request: Request, reading: ReadLesson) -> Response:
+    """The hot path: a cached, pre-rendered page plus the learner's trail through the module."""
+    module, lesson, trail = reading.module, reading.lesson, reading.trail
+    if not trail.lesson_unlocked(lesson.slug):
+        return render(request, "progress/locked.html", {"module": module, "progress": trail}, status_code=403)
+    return render(request, "progress/lesson.html", lesson_page_context(module, lesson, trail, reading.viewer.language))
+
+
+def lesson_page_context(
+    module: PublishedModule, lesson: PublishedLesson, trail: service.LessonTrail, language: str
+) -> dict[str, Any]:
+    """What the lesson template shows: the page in the learner's language (or the fallback) and its neighbours."""
+    page, fell_back = module.page(lesson, language)
+    index = module.lessons.index(lesson)
+    return {
+        "module": module,
+        "lesson": lesson,
+        "page": page,
+        "fell_back": fell_back,
+        "progress": trail,
+        "previous": module.lessons[index - 1] if index > 0 else None,
+        "next": module.lessons[index + 1] if index + 1 < len(module.lessons) else None,
+        "content_language": page.language,
+    }
+
+
 @router.post("/modules/{slug}/lessons/{lesson_slug}/done", dependencies=CSRFChecked)
-def mark_lesson_done(viewer: CurrentViewer, module: VisibleModule, lesson_slug: str, session: SessionDep) -> Response:
+def mark_lesson_done(actor: ActingPerson, module: VisibleModule, lesson_slug: str, session: SessionDep) -> Response:
     """Mark the lesson done and go on to the next step; posting twice changes nothing."""
     try:
-        progress = service.mark_lesson_done(session, viewer.id, module, lesson_slug)
+        progress = service.mark_lesson_done(session, actor, module, lesson_slug)
     except service.ProgressError as error:
         raise HTTPException(status_code=409, detail=str(error)) from error
     index = module.lesson_slugs.index(lesson_slug)
@@ -42,7 +90,7 @@ def mark_lesson_done(viewer: CurrentViewer, module: VisibleModule, lesson_slug: 
 async def quiz_page(request: Request, viewer: CurrentViewer, module: VisibleModule) -> Response:
     progress = await database(request).read(service.module_progress, viewer.id, module)
     if not progress.quiz_unlocked:
-        return render(request, "catalog/locked.html", {"module": module, "progress": progress}, status_code=403)
+        return render(request, "progress/locked.html", {"module": module, "progress": progress}, status_code=403)
     return render(
         request,
         "progress/quiz.html",
@@ -59,21 +107,18 @@ async def quiz_page(request: Request, viewer: CurrentViewer, module: VisibleModu
 async def submit_quiz(
     request: Request,
     viewer: CurrentViewer,
+    actor: ActingPerson,
     module: VisibleModule,
     submission_id: Annotated[str, Form(min_length=16, max_length=64)],
 ) -> Response:
     """Grade the answers; the form's submission id makes a double submit land on one attempt."""
     form = await request.form()
-    answers = {
-        question["id"]: [str(value) for value in form.getlist(f"q-{question['id']}")] for question in module.quiz["questions"]
-    }
+    answers = {question.id: [str(value) for value in form.getlist(f"q-{question.id}")] for question in module.quiz.questions}
     language = module.language_for(viewer.language)
 
     def record() -> int:
         with database(request).session() as session:
-            attempt = service.submit_quiz(
-                session, viewer.id, module, submission_id=submission_id, answers=answers, language=language
-            )
+            attempt = service.submit_quiz(session, actor, module, submission_id=submission_id, answers=answers, language=language)
             assert attempt.id is not None
             return attempt.id
 
@@ -98,11 +143,10 @@ def quiz_result(request: Request, viewer: CurrentViewer, module: VisibleModule, 
 
 
 @router.get("/progress")
-async def my_progress(request: Request, viewer: CurrentViewer) -> Response:
+async def my_progress(request: Request, viewer: CurrentViewer, versions: VersionsDep) -> Response:
     def load(connection: Connection) -> tuple[list[service.ModuleProgress], list[CompetenceLevel]]:
-        modules = published_modules(connection)
-        progress = service.visible_progress(connection, viewer.id, viewer.roles, modules)
-        return progress, competence_profile(connection, viewer.id, modules)
+        progress = service.visible_progress(connection, viewer.id, viewer.roles, versions.all_current(connection))
+        return progress, competence_profile(connection, versions, viewer.id, [item.module for item in progress])
 
     progress, profile = await database(request).read(load)
     resume = service.resume_point(progress)

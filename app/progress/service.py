@@ -17,14 +17,15 @@ from sqlalchemy import select as core_select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
+from app.accounts.models import Role
+from app.actor import Actor
 from app.catalog.models import Module
+from app.catalog.quiz import Quiz
 from app.catalog.service import PublishedModule
 from app.db import insert_ignoring_conflicts, table_of
 from app.i18n import N_
 from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
 from app.timeutil import utc_now
-
-QUIZ_STEP = "quiz"
 
 
 class ProgressError(ValueError):
@@ -35,6 +36,24 @@ class ModuleState(StrEnum):
     not_started = "not_started"
     in_progress = "in_progress"
     completed = "completed"
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Where a learner goes on in a module: a lesson, or the quiz once every lesson is done."""
+
+    module_slug: str
+    lesson_slug: str | None = None
+
+    @property
+    def is_quiz(self) -> bool:
+        return self.lesson_slug is None
+
+    @property
+    def url(self) -> str:
+        if self.lesson_slug is None:
+            return f"/modules/{self.module_slug}/quiz"
+        return f"/modules/{self.module_slug}/lessons/{self.lesson_slug}"
 
 
 @dataclass(frozen=True)
@@ -96,11 +115,11 @@ class ModuleProgress(LessonTrail):
         return ModuleState.not_started
 
     @property
-    def next_step(self) -> str | None:
-        """The lesson slug to resume at, QUIZ_STEP, or None when there is nothing left to do."""
+    def next_step(self) -> NextStep | None:
+        """The next lesson, else the quiz, or None when there is nothing left to do."""
         if self.next_lesson is not None:
-            return self.next_lesson
-        return None if self.quiz_passed else QUIZ_STEP
+            return NextStep(self.module.slug, self.next_lesson)
+        return None if self.quiz_passed else NextStep(self.module.slug)
 
 
 _lesson = table_of(LessonCompletion)
@@ -180,7 +199,7 @@ def progress_for(connection: Connection, user_id: int, modules: Iterable[Publish
 
 
 def visible_progress(
-    connection: Connection, user_id: int, roles: frozenset[str], modules: Iterable[PublishedModule]
+    connection: Connection, user_id: int, roles: frozenset[Role], modules: Iterable[PublishedModule]
 ) -> list[ModuleProgress]:
     """Progress in every module this person may see, in catalog order."""
     visible = [module for module in modules if module.visible_to(roles)]
@@ -201,7 +220,9 @@ def module_progress(connection: Connection, user_id: int, module: PublishedModul
     return progress_for(connection, user_id, [module])[module.module_id]
 
 
-def mark_lesson_done(session: Session, user_id: int, module: PublishedModule, lesson_slug: str) -> ModuleProgress:
+def mark_lesson_done(session: Session, learner: Actor, module: PublishedModule, lesson_slug: str) -> ModuleProgress:
+    """The acting learner marks a lesson of their own as done."""
+    user_id = _learner_id(learner)
     if module.lesson(lesson_slug) is None:
         raise ProgressError(N_("No such lesson."))
     if not lesson_trail(session.connection(), user_id, module).lesson_unlocked(lesson_slug):
@@ -220,6 +241,12 @@ def mark_lesson_done(session: Session, user_id: int, module: PublishedModule, le
     return _complete_if_done(session, user_id, module)
 
 
+def _learner_id(learner: Actor) -> int:
+    if learner.user_id is None:
+        raise ProgressError(N_("Only a signed-in learner has progress."))
+    return learner.user_id
+
+
 @dataclass(frozen=True)
 class GradedQuestion:
     question_id: str
@@ -231,32 +258,32 @@ class GradedQuestion:
         return set(self.chosen) == set(self.correct)
 
 
-def grade(module: PublishedModule, answers: Mapping[str, Iterable[str]]) -> list[GradedQuestion]:
+def grade(quiz: Quiz, answers: Mapping[str, Iterable[str]]) -> list[GradedQuestion]:
     graded = []
-    for question in module.quiz["questions"]:
-        valid_ids = {choice["id"] for choice in next(iter(question["texts"].values()))["choices"]}
-        chosen = tuple(sorted(set(answers.get(question["id"], ())) & valid_ids))
-        graded.append(GradedQuestion(question["id"], chosen, tuple(sorted(question["correct"]))))
+    for question in quiz.questions:
+        chosen = tuple(sorted(set(answers.get(question.id, ())) & question.choice_ids))
+        graded.append(GradedQuestion(question.id, chosen, tuple(sorted(question.correct))))
     return graded
 
 
 def submit_quiz(
     session: Session,
-    user_id: int,
+    learner: Actor,
     module: PublishedModule,
     *,
     submission_id: str,
     answers: Mapping[str, Iterable[str]],
     language: str,
 ) -> QuizAttempt:
-    """Grade and record a quiz; the same submission id twice returns the first attempt."""
+    """Grade and record the acting learner's quiz; the same submission id twice returns the first attempt."""
+    user_id = _learner_id(learner)
     previous = attempt_by_submission(session, user_id, submission_id)
     if previous is not None:
         return previous
     progress = module_progress(session.connection(), user_id, module)
     if not progress.quiz_unlocked:
         raise ProgressError(N_("Finish the lessons first."))
-    graded = grade(module, answers)
+    graded = grade(module.quiz, answers)
     right = sum(question.is_right for question in graded)
     score = round(100 * right / len(graded))
     inserted = insert_ignoring_conflicts(

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app.accounts.deps import RequireScope
-from app.accounts.models import ApiToken, Scope
-from app.deps import database
+from app.accounts.models import Scope
+from app.accounts.tokens import TokenInfo
+from app.catalog.deps import VersionsDep
+from app.deps import ConnectionDep
 from app.reporting.service import GroupBy, competence_report, report_as_csv
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
-ReportReader = Annotated[ApiToken, Depends(RequireScope(Scope.reports_read))]
+ReportReader = Annotated[TokenInfo, Depends(RequireScope(Scope.reports_read))]
 
 
 class CompetenceOut(BaseModel):
@@ -43,9 +45,10 @@ class CompetenceReportOut(BaseModel):
 
 
 @router.get("/competences", response_model=CompetenceReportOut, responses={200: {"content": {"text/csv": {}}}})
-async def competence_report_api(
-    request: Request,
+def competence_report_api(
     _token: ReportReader,
+    connection: ConnectionDep,
+    versions: VersionsDep,
     group_by: GroupBy = GroupBy.department,
     format: Literal["json", "csv"] = "json",
 ) -> Response | CompetenceReportOut:
@@ -53,7 +56,7 @@ async def competence_report_api(
 
     A competence the course does not cover has `target_level: null` and no cells.
     """
-    report = await database(request).read(competence_report, group_by)
+    report = competence_report(connection, versions, group_by)
     if format == "csv":
         return Response(
             report_as_csv(report),

@@ -1,8 +1,7 @@
 """Competence reporting: what the course aims at, and what employees reached, per group.
 
-A learner reaches a DigComp competence at a level when they complete a module that builds it
-at that level; their level is the highest such level. The course's target for a competence is
-the highest level any published module aims at.
+The rules for targets and levels are the learner's own (`app.progress.competences`); here they
+are counted over every active employee.
 """
 
 from __future__ import annotations
@@ -10,18 +9,17 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from sqlmodel import col
 
 from app.accounts.models import User
 from app.catalog.digcomp import Competence, Framework, load_framework
-from app.catalog.service import PublishedModule, load_version, published_modules
+from app.catalog.service import Versions
 from app.db import table_of
+from app.progress.competences import course_targets, reached_levels
 from app.progress.models import ModuleCompletion
 
 
@@ -29,45 +27,6 @@ class GroupBy(StrEnum):
     department = "department"
     language = "language"
     everyone = "everyone"
-
-
-@dataclass(frozen=True)
-class CompetenceLevel:
-    competence: Competence
-    target: int | None
-    reached: int | None
-
-    @property
-    def covered(self) -> bool:
-        return self.target is not None
-
-    @property
-    def achieved(self) -> bool:
-        return self.target is not None and self.reached is not None and self.reached >= self.target
-
-
-def course_targets(modules: Iterable[PublishedModule]) -> dict[str, int]:
-    targets: dict[str, int] = {}
-    for module in modules:
-        for competence_id, level in module.manifest.digcomp.items():
-            targets[competence_id] = max(level, targets.get(competence_id, 0))
-    return targets
-
-
-def reached_levels(completed: Iterable[PublishedModule]) -> dict[str, int]:
-    """The same rule as targets, over the versions a learner completed."""
-    return course_targets(completed)
-
-
-def competence_profile(connection: Connection, user_id: int, modules: list[PublishedModule]) -> list[CompetenceLevel]:
-    """Every competence of the framework with the course's target and the learner's level."""
-    framework = load_framework()
-    completed_versions = connection.execute(
-        select(col(ModuleCompletion.version_id)).where(col(ModuleCompletion.user_id) == user_id)
-    ).scalars()
-    reached = reached_levels(load_version(connection, version_id) for version_id in completed_versions)
-    targets = course_targets(modules)
-    return [CompetenceLevel(c, targets.get(c.id), reached.get(c.id)) for c in framework.competences]
 
 
 @dataclass(frozen=True)
@@ -92,9 +51,9 @@ class CompetenceReport:
         return [c for c in self.framework.competences if c.id in self.targets]
 
 
-def competence_report(connection: Connection, group_by: GroupBy) -> CompetenceReport:
+def competence_report(connection: Connection, versions: Versions, group_by: GroupBy) -> CompetenceReport:
     """Per group of active employees, how many reached the course's target level, competence by competence."""
-    targets = course_targets(published_modules(connection))
+    targets = course_targets(versions.all_current(connection))
     user = table_of(User)
     completion = table_of(ModuleCompletion)
     group_column = {GroupBy.department: user.c.department, GroupBy.language: user.c.language}.get(group_by)
@@ -112,7 +71,7 @@ def competence_report(connection: Connection, group_by: GroupBy) -> CompetenceRe
     reached_counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for user_id, group in employees.items():
         sizes[group] += 1
-        levels = reached_levels(load_version(connection, version_id) for version_id in completed.get(user_id, []))
+        levels = reached_levels(versions.get(connection, version_id) for version_id in completed.get(user_id, []))
         for competence_id, target in targets.items():
             if levels.get(competence_id, 0) >= target:
                 reached_counts[group][competence_id] += 1

@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from app.accounts.deps import OptionalViewer
-from app.accounts.service import Viewer
+from app.accounts.deps import OptionalViewer, Public
+from app.accounts.viewer import Viewer
 from app.deps import database
 from app.site.service import site_page
 from app.web import render, request_language
@@ -37,10 +37,10 @@ def _site_page_route(slug: str) -> Callable[[Request, Viewer | None], Awaitable[
 
 
 for _path, _slug in SITE_ROUTES.items():
-    router.add_api_route(_path, _site_page_route(_slug), methods=["GET"], name=_slug)
+    router.add_api_route(_path, _site_page_route(_slug), methods=["GET"], name=_slug, dependencies=Public)
 
 
-@router.get("/healthz", include_in_schema=False)
+@router.get("/healthz", include_in_schema=False, dependencies=Public)
 async def health(request: Request) -> Response:
     """200 when the database answers, 503 otherwise, for load balancers."""
 

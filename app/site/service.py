@@ -10,8 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from app.catalog.loader import FRONT_MATTER
-from app.catalog.markdown import render_markdown
+from app.markdown import FRONT_MATTER, render_markdown
 
 SITE_PAGES = ("home", "guide", "mentor-handbook", "privacy")
 

@@ -5,20 +5,22 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from app.accounts.directory import EmployeeImportError, import_employees
 from app.accounts.models import User
-from app.accounts.service import EmployeeImportError, import_employees, roles_of
+from app.accounts.people import roles_of
+from tests.factories import TEST_ACTOR
 
 HEADER = "employee_id,name,email,department,language,role\n"
 
 
 def test_import_creates_then_updates_without_duplicates(session) -> None:  # type: ignore[no-untyped-def]
     csv_text = HEADER + "E1,Ann Lee,ann@example.com,Finance,en,learner\nE2,Bo Dupont,bo@example.com,IT,fr,mentor\n"
-    first = import_employees(session, csv_text)
+    first = import_employees(session, TEST_ACTOR, csv_text, source="test")
     assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
     changed = csv_text.replace("Finance", "Risk").replace("mentor", "mentor;admin")
-    second = import_employees(session, changed)
+    second = import_employees(session, TEST_ACTOR, changed, source="test")
     assert (second.created, second.updated, second.unchanged) == (0, 2, 0)
-    third = import_employees(session, changed)
+    third = import_employees(session, TEST_ACTOR, changed, source="test")
     assert (third.created, third.updated, third.unchanged) == (0, 0, 2)
     users = session.exec(select(User).order_by(User.employee_id)).all()
     assert [u.department for u in users] == ["Risk", "IT"]
@@ -35,7 +37,7 @@ def test_one_bad_row_stops_the_whole_import_and_every_bad_row_is_reported(sessio
         + "E1,Ann Again,ann2@example.com,Finance,en,learner\n"
     )
     with pytest.raises(EmployeeImportError) as caught:
-        import_employees(session, csv_text)
+        import_employees(session, TEST_ACTOR, csv_text, source="test")
     reported = [str(problem) for problem in caught.value.problems]
     assert reported == [
         "line 3: email 'not-an-email' is not a valid address",
@@ -47,15 +49,15 @@ def test_one_bad_row_stops_the_whole_import_and_every_bad_row_is_reported(sessio
 
 
 def test_email_taken_by_another_employee_is_refused(session) -> None:  # type: ignore[no-untyped-def]
-    import_employees(session, HEADER + "E1,Ann,ann@example.com,Finance,en,learner\n")
+    import_employees(session, TEST_ACTOR, HEADER + "E1,Ann,ann@example.com,Finance,en,learner\n", source="test")
     with pytest.raises(EmployeeImportError) as caught:
-        import_employees(session, HEADER + "E9,Imposter,ann@example.com,IT,en,learner\n")
+        import_employees(session, TEST_ACTOR, HEADER + "E9,Imposter,ann@example.com,IT,en,learner\n", source="test")
     assert [str(p) for p in caught.value.problems] == ["line 2: email ann@example.com belongs to employee E1"]
 
 
 def test_missing_column_is_reported(session) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(EmployeeImportError) as caught:
-        import_employees(session, "employee_id,name,email\nE1,Ann,ann@example.com\n")
+        import_employees(session, TEST_ACTOR, "employee_id,name,email\nE1,Ann,ann@example.com\n", source="test")
     assert "missing column(s): department, language, role" in str(caught.value.problems[0])
 
 

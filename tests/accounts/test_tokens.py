@@ -6,9 +6,10 @@ import re
 
 from sqlmodel import select
 
-from app.accounts.models import ApiToken
-from app.accounts.service import create_api_token
+from app.accounts.models import ApiToken, ApiTokenScope, Scope
+from app.accounts.tokens import create_api_token
 from tests.conftest import csrf_from
+from tests.factories import TEST_ACTOR
 
 
 def test_admin_creates_a_token_that_is_shown_once_and_stored_hashed(admin_client, session) -> None:  # type: ignore[no-untyped-def]
@@ -23,7 +24,7 @@ def test_admin_creates_a_token_that_is_shown_once_and_stored_hashed(admin_client
 
 
 def test_token_use_is_recorded_and_revocation_gives_401(client, admin_client, session, sample_module) -> None:  # type: ignore[no-untyped-def]
-    token, raw = create_api_token(session, "bi", ["catalog:read"])
+    token, raw = create_api_token(session, TEST_ACTOR, "bi", ["catalog:read"])
     anonymous = {"Authorization": f"Bearer {raw}"}
     admin_client.cookies.clear()
     assert client.get("/api/v1/modules", headers=anonymous).status_code == 200
@@ -41,7 +42,7 @@ def test_token_use_is_recorded_and_revocation_gives_401(client, admin_client, se
 
 
 def test_wrong_token_is_401_and_missing_scope_is_403(client, session) -> None:  # type: ignore[no-untyped-def]
-    _, raw = create_api_token(session, "reports only", ["reports:read"])
+    _, raw = create_api_token(session, TEST_ACTOR, "reports only", ["reports:read"])
     assert client.get("/api/v1/modules", headers={"Authorization": "Bearer cooc_wrong"}).status_code == 401
     assert client.get("/api/v1/modules", headers={"Authorization": f"Bearer {raw}"}).status_code == 403
     assert client.get("/api/v1/modules").status_code == 401
@@ -61,4 +62,4 @@ def test_cli_prints_token_once(settings, session, monkeypatch) -> None:  # type:
     monkeypatch.setattr(cli_module, "get_settings", lambda: settings)
     result = CliRunner().invoke(cli_module.cli, ["create-token", "--name", "pipeline", "--scope", "content:write"])
     assert result.exit_code == 0 and result.output.startswith("cooc_")
-    assert session.exec(select(ApiToken)).one().scopes == "content:write"
+    assert session.exec(select(ApiTokenScope.scope)).all() == [Scope.content_write]

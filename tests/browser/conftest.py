@@ -20,8 +20,8 @@ from app.catalog.service import import_modules_directory
 from app.config import PROJECT_ROOT
 from app.main import create_app
 from app.migrations import upgrade_to_head
-from tests.conftest import _settings
-from tests.factories import make_user
+from tests.conftest import make_settings
+from tests.factories import TEST_ACTOR, make_user
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
@@ -81,11 +81,11 @@ class LiveServer:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """cooc with the shipped course on a SQLite file, served by uvicorn in a thread."""
     data_dir = tmp_path_factory.mktemp("live")
-    settings = _settings(f"sqlite:///{data_dir / 'cooc.sqlite3'}", data_dir)
+    settings = make_settings(f"sqlite:///{data_dir / 'cooc.sqlite3'}", data_dir)
     upgrade_to_head(settings)
     app = create_app(settings)
     with app.state.db.session() as session:
-        report = import_modules_directory(session, PROJECT_ROOT / "modules", created_by="tests")
+        report = import_modules_directory(session, TEST_ACTOR, PROJECT_ROOT / "modules")
         assert report.ok, report.rejected
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.accounts.service import create_api_token
+from app.accounts.tokens import create_api_token
+from tests.factories import TEST_ACTOR
 
 
 def test_signed_in_employee_lists_modules_with_lessons_languages_and_quiz_size(learner_client, sample_module) -> None:  # type: ignore[no-untyped-def]
@@ -15,7 +16,7 @@ def test_signed_in_employee_lists_modules_with_lessons_languages_and_quiz_size(l
 
 
 def test_one_module_by_slug_with_a_token(client, session, sample_module) -> None:  # type: ignore[no-untyped-def]
-    _, raw = create_api_token(session, "bi", ["catalog:read"])
+    _, raw = create_api_token(session, TEST_ACTOR, "bi", ["catalog:read"])
     response = client.get("/api/v1/modules/sample-module", headers={"Authorization": f"Bearer {raw}"})
     assert response.status_code == 200 and response.json()["title"]["fr"] == "Module de sécurité d'exemple"
     assert client.get("/api/v1/modules/nope", headers={"Authorization": f"Bearer {raw}"}).status_code == 404

@@ -9,8 +9,9 @@ import pytest
 from sqlmodel import select
 
 from app.catalog.models import ModuleVersion
-from app.catalog.service import import_module_folders, published_module
+from app.catalog.service import Versions, import_module_folders
 from tests.conftest import FIXTURE_MODULES
+from tests.factories import TEST_ACTOR
 
 
 @pytest.fixture
@@ -21,40 +22,40 @@ def module_copy(tmp_path: Path) -> Path:
 
 
 def current(session) -> int:  # type: ignore[no-untyped-def]
-    module = published_module(session.connection(), "sample-module")
+    module = Versions().current(session.connection(), "sample-module")
     assert module is not None
     return module.version_number
 
 
 def test_reimporting_unchanged_content_keeps_the_version(session, module_copy: Path) -> None:
-    first = import_module_folders(session, [module_copy], created_by="t")
-    second = import_module_folders(session, [module_copy], created_by="t")
+    first = import_module_folders(session, TEST_ACTOR, [module_copy])
+    second = import_module_folders(session, TEST_ACTOR, [module_copy])
     assert [o.status for o in first.outcomes] == ["created"]
     assert [o.status for o in second.outcomes] == ["unchanged"]
     assert len(session.exec(select(ModuleVersion)).all()) == 1
 
 
 def test_changed_content_becomes_a_new_current_version(session, module_copy: Path) -> None:
-    import_module_folders(session, [module_copy], created_by="t")
+    import_module_folders(session, TEST_ACTOR, [module_copy])
     lesson = module_copy / "en" / "03-reporting.md"
     lesson.write_text(lesson.read_text().replace("at once", "within minutes"))
-    report = import_module_folders(session, [module_copy], created_by="t")
+    report = import_module_folders(session, TEST_ACTOR, [module_copy])
     assert [(o.version_number, o.status) for o in report.outcomes] == [(2, "created")]
-    module = published_module(session.connection(), "sample-module")
+    module = Versions().current(session.connection(), "sample-module")
     assert module is not None and "within minutes" in module.lessons[2].pages["en"].html
 
 
 def test_broken_update_is_rejected_and_previous_version_stays_live(session, module_copy: Path) -> None:
-    import_module_folders(session, [module_copy], created_by="t")
+    import_module_folders(session, TEST_ACTOR, [module_copy])
     quiz = module_copy / "en" / "quiz.yaml"
     quiz.write_text(quiz.read_text().replace("correct: true", "correct: false"))
-    report = import_module_folders(session, [module_copy], created_by="t")
+    report = import_module_folders(session, TEST_ACTOR, [module_copy])
     assert not report.ok and "sample-module" in report.rejected
     assert current(session) == 1
 
 
 def test_crash_in_the_middle_of_publishing_leaves_previous_version_live(session, module_copy: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import_module_folders(session, [module_copy], created_by="t")
+    import_module_folders(session, TEST_ACTOR, [module_copy])
     lesson = module_copy / "en" / "01-passwords.md"
     lesson.write_text(lesson.read_text() + "\nMore text.\n")
 
@@ -65,7 +66,7 @@ def test_crash_in_the_middle_of_publishing_leaves_previous_version_live(session,
 
     monkeypatch.setattr(service, "_make_current", explode)
     with pytest.raises(RuntimeError):
-        import_module_folders(session, [module_copy], created_by="t")
+        import_module_folders(session, TEST_ACTOR, [module_copy])
     session.rollback()
     monkeypatch.undo()
     assert current(session) == 1
@@ -73,13 +74,13 @@ def test_crash_in_the_middle_of_publishing_leaves_previous_version_live(session,
 
 
 def test_restoring_older_content_points_back_to_its_version(session, module_copy: Path) -> None:
-    import_module_folders(session, [module_copy], created_by="t")
+    import_module_folders(session, TEST_ACTOR, [module_copy])
     lesson = module_copy / "en" / "01-passwords.md"
     original = lesson.read_text()
     lesson.write_text(original + "\nExtra.\n")
-    import_module_folders(session, [module_copy], created_by="t")
+    import_module_folders(session, TEST_ACTOR, [module_copy])
     lesson.write_text(original)
-    report = import_module_folders(session, [module_copy], created_by="t")
+    report = import_module_folders(session, TEST_ACTOR, [module_copy])
     assert [(o.version_number, o.status) for o in report.outcomes] == [(1, "restored")]
 
 

@@ -29,10 +29,10 @@ def test_good_module_is_rendered_with_lessons_in_order_and_merged_quiz(module_co
     assert [lesson.slug for lesson in source.lessons] == ["passwords", "two-factors", "reporting"]
     assert set(source.lessons[0].pages) == {"en", "fr"}
     assert set(source.lessons[2].pages) == {"en"}
-    questions = source.quiz["questions"]
-    assert [q["id"] for q in questions] == ["strongest", "second-factor", "report"]
-    assert questions[1]["multiple"] is True and questions[1]["correct"] == ["a", "c"]
-    assert questions[0]["texts"]["fr"]["prompt_html"] == "Quel mot de passe est le plus solide ?"
+    questions = source.quiz.questions
+    assert [q.id for q in questions] == ["strongest", "second-factor", "report"]
+    assert questions[1].multiple is True and questions[1].correct == {"a", "c"}
+    assert questions[0].texts["fr"].prompt_html == "Quel mot de passe est le plus solide ?"
 
 
 def test_headings_get_anchors_and_lesson_links_become_urls(module_copy: Path) -> None:

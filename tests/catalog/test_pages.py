@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.accounts.service import set_language
+from app.accounts.people import set_language
+from tests.factories import TEST_ACTOR, as_learner
 
 
 def test_anonymous_visitor_is_sent_to_login_with_return_path(client) -> None:  # type: ignore[no-untyped-def]
@@ -22,7 +23,7 @@ def test_catalog_shows_published_module_with_progress_bar(learner_client, sample
 def test_lesson_page_shows_rendered_content_and_navigation(learner_client, sample_module) -> None:  # type: ignore[no-untyped-def]
     page = learner_client.get("/modules/sample-module/lessons/two-factors")
     assert page.status_code == 200
-    assert page.template.name == "catalog/lesson.html"
+    assert page.template.name == "progress/lesson.html"
     assert "<h1>Two factors</h1>" in page.text
     assert 'rel="prev" href="/modules/sample-module/lessons/passwords"' in page.text
     assert 'rel="next" href="/modules/sample-module/lessons/reporting"' in page.text
@@ -30,7 +31,7 @@ def test_lesson_page_shows_rendered_content_and_navigation(learner_client, sampl
 
 
 def test_french_learner_gets_french_lesson_and_interface(learner_client, learner, session, sample_module) -> None:  # type: ignore[no-untyped-def]
-    set_language(session, learner.id, "fr")
+    set_language(session, as_learner(learner), "fr")
     page = learner_client.get("/modules/sample-module/lessons/passwords")
     assert "<h1>Les mots de passe</h1>" in page.text
     assert "Marquer comme terminé" in page.text
@@ -38,7 +39,7 @@ def test_french_learner_gets_french_lesson_and_interface(learner_client, learner
 
 
 def test_missing_translation_falls_back_with_a_visible_notice(learner_client, learner, session, sample_module) -> None:  # type: ignore[no-untyped-def]
-    set_language(session, learner.id, "fr")
+    set_language(session, as_learner(learner), "fr")
     page = learner_client.get("/modules/sample-module/lessons/reporting")
     assert page.status_code == 200
     assert "<h1>Reporting a mistake</h1>" in page.text
@@ -67,6 +68,6 @@ def test_mentor_only_module_is_hidden_from_learners(learner_client, session, tmp
     shutil.copytree(FIXTURE_MODULES / "sample-module", folder)
     manifest = folder / "module.md"
     manifest.write_text(manifest.read_text().replace("audience: everyone", "audience: mentors"))
-    assert import_module_folders(session, [folder], created_by="t").ok
+    assert import_module_folders(session, TEST_ACTOR, [folder]).ok
     assert "Sample security module" not in learner_client.get("/catalog").text
     assert learner_client.get("/modules/sample-module").status_code == 404

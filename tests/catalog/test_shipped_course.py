@@ -8,9 +8,10 @@ import pytest
 
 from app.catalog.digcomp import load_framework
 from app.catalog.loader import ModuleSource, discover_module_folders, load_module
-from app.catalog.markdown import minutes_for
 from app.catalog.service import import_modules_directory
 from app.config import PROJECT_ROOT
+from app.markdown import minutes_for
+from tests.factories import TEST_ACTOR
 
 MODULES_DIR = PROJECT_ROOT / "modules"
 FOLDERS = discover_module_folders(MODULES_DIR)
@@ -36,7 +37,7 @@ def test_the_course_has_the_eight_expected_modules() -> None:
 
 
 def test_every_module_imports(session) -> None:  # type: ignore[no-untyped-def]
-    report = import_modules_directory(session, MODULES_DIR, created_by="tests")
+    report = import_modules_directory(session, TEST_ACTOR, MODULES_DIR)
     assert report.rejected == {}
     assert len(report.outcomes) == len(FOLDERS)
 

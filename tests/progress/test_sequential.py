@@ -8,6 +8,7 @@ import pytest
 
 from app.catalog.service import import_module_folders
 from tests.conftest import FIXTURE_MODULES, csrf_from
+from tests.factories import TEST_ACTOR
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def sequential_module(session, tmp_path):  # type: ignore[no-untyped-def]
     shutil.copytree(FIXTURE_MODULES / "sample-module", folder)
     manifest = folder / "module.md"
     manifest.write_text(manifest.read_text().replace("sequential: false", "sequential: true"))
-    assert import_module_folders(session, [folder], created_by="t").ok
+    assert import_module_folders(session, TEST_ACTOR, [folder]).ok
 
 
 def test_later_lesson_and_quiz_are_locked_until_earlier_ones_are_done(learner_client, sequential_module) -> None:  # type: ignore[no-untyped-def]

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import update
 
 from app.accounts.models import User
-from app.accounts.service import create_api_token
-from app.catalog.service import import_module_folders, published_module
+from app.accounts.tokens import create_api_token
+from app.catalog.service import Versions, import_module_folders
 from app.progress.models import ModuleCompletion
 from tests.conftest import FIXTURE_MODULES, sign_in
-from tests.factories import make_user
+from tests.factories import TEST_ACTOR, make_user
 
 
 @pytest.fixture
@@ -34,9 +34,9 @@ def company(session, settings, tmp_path):  # type: ignore[no-untyped-def]
         .replace('"4.1": 2\n  "2.6": 3', '"4.1": 3\n  "1.1": 2')
     )
     (two / "en" / "01-passwords.md").write_text((two / "en" / "01-passwords.md").read_text().replace('digcomp: {"4.1": 2}', ""))
-    assert import_module_folders(session, [FIXTURE_MODULES / "sample-module", two], created_by="t").ok
-    first = published_module(session.connection(), "sample-module")
-    second = published_module(session.connection(), "sample-two")
+    assert import_module_folders(session, TEST_ACTOR, [FIXTURE_MODULES / "sample-module", two]).ok
+    first = Versions().current(session.connection(), "sample-module")
+    second = Versions().current(session.connection(), "sample-two")
     people = {
         "F1": ("Finance", [first]),
         "F2": ("Finance", [first, second]),
@@ -53,7 +53,7 @@ def company(session, settings, tmp_path):  # type: ignore[no-untyped-def]
     session.commit()
     session.connection().execute(update(User).where(User.employee_id == "I2").values(is_active=False))  # type: ignore[arg-type]
     session.commit()
-    _, raw = create_api_token(session, "hr", ["reports:read"])
+    _, raw = create_api_token(session, TEST_ACTOR, "hr", ["reports:read"])
     return {"Authorization": f"Bearer {raw}"}
 
 
@@ -89,7 +89,7 @@ def test_csv_report_has_one_row_per_group_and_competence(client, company) -> Non
 
 def test_report_needs_a_reports_token_not_a_cookie(client, company, session, learner) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/api/v1/reports/competences").status_code == 401
-    _, catalog_only = create_api_token(session, "catalog", ["catalog:read"])
+    _, catalog_only = create_api_token(session, TEST_ACTOR, "catalog", ["catalog:read"])
     assert client.get("/api/v1/reports/competences", headers={"Authorization": f"Bearer {catalog_only}"}).status_code == 403
     sign_in(client, learner.email)
     assert client.get("/api/v1/reports/competences").status_code == 401

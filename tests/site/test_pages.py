@@ -40,13 +40,13 @@ def test_api_documentation_is_served_and_only_it_relaxes_the_policy(client) -> N
 def test_an_unexpected_error_shows_a_plain_page_and_is_logged(app, learner, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
-    import app.catalog.pages as catalog_pages
+    from app.catalog.service import Versions
     from tests.conftest import sign_in
 
     def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(catalog_pages, "published_modules", broken)
+    monkeypatch.setattr(Versions, "all_current", broken)
     with TestClient(app, raise_server_exceptions=False) as client:
         sign_in(client, learner.email)
         page = client.get("/catalog")

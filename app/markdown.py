@@ -24,6 +24,7 @@ CALLOUT_DEFAULT_TITLES: dict[str, dict[str, str]] = {
     "takeaways": {"en": "Key take-aways", "fr": "À retenir", "nl": "Om te onthouden"},
 }
 WORDS_PER_MINUTE = 220
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<body>.*?)^---[ \t]*$", re.DOTALL | re.MULTILINE)
 LESSON_LINK = re.compile(
     r"^(?:\.\./(?P<module>[a-z0-9-]+)/(?P<language>[a-z]{2})/)?(?P<file>\d{2}-[a-z0-9-]+)\.md(?P<fragment>#[^\s]*)?$"
 )

@@ -1,0 +1,91 @@
+"""The admin's account pages: the HR directory import and API tokens.
+
+Mounted inside the admin area (`app/admin.py`), which checks the admin role once for all of them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import Response
+from sqlalchemy.engine import Connection
+
+from app.accounts import directory, tokens
+from app.accounts.deps import ActingPerson
+from app.accounts.models import Scope
+from app.accounts.people import AccountError
+from app.deps import SessionDep
+from app.web import redirect, render, verify_csrf
+
+router = APIRouter()
+CSRFChecked = [Depends(verify_csrf)]
+EMPLOYEE_FILE_LIMIT = 50 * 1024 * 1024
+
+
+@router.get("")
+def admin_home(request: Request) -> Response:
+    return render(request, "accounts/admin_home.html")
+
+
+@router.get("/employees")
+def employee_import_page(request: Request) -> Response:
+    return render(request, "accounts/employees.html", {"columns": directory.EMPLOYEE_CSV_COLUMNS})
+
+
+@router.post("/employees", dependencies=CSRFChecked)
+def employee_import(
+    request: Request, actor: ActingPerson, session: SessionDep, directory_file: Annotated[UploadFile, File(alias="directory")]
+) -> Response:
+    """Import an HR directory CSV from the browser: the same all-or-nothing import as the CLI."""
+    context: dict[str, object] = {"columns": directory.EMPLOYEE_CSV_COLUMNS, "file_name": directory_file.filename}
+    data = directory_file.file.read(EMPLOYEE_FILE_LIMIT + 1)
+    try:
+        if len(data) > EMPLOYEE_FILE_LIMIT:
+            raise AccountError(f"the file is larger than {EMPLOYEE_FILE_LIMIT // (1024 * 1024)} MB; use cooc import-employees")
+        text = data.decode("utf-8-sig")
+        context["summary"] = directory.import_employees(
+            session, actor, text, source=f"upload {directory_file.filename or ''}".strip()
+        )
+    except UnicodeDecodeError:
+        context["error"] = "the file is not UTF-8 text"
+    except directory.EmployeeImportError as error:
+        context["error"], context["problems"] = str(error), error.problems
+    except AccountError as error:
+        context["error"] = str(error)
+    return render(request, "accounts/employees.html", context, status_code=400 if "error" in context else 200)
+
+
+def _tokens_page(request: Request, connection: Connection, *, new_token: str | None = None, error: str | None = None) -> Response:
+    context = {"tokens": tokens.list_api_tokens(connection), "scopes": list(Scope), "new_token": new_token, "error": error}
+    return render(request, "accounts/tokens.html", context, status_code=400 if error else 200)
+
+
+@router.get("/tokens")
+def token_list(request: Request, session: SessionDep) -> Response:
+    return _tokens_page(request, session.connection())
+
+
+@router.post("/tokens", dependencies=CSRFChecked)
+def token_create(
+    request: Request,
+    actor: ActingPerson,
+    session: SessionDep,
+    name: Annotated[str, Form(max_length=200)],
+    scopes: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies Form defaults
+) -> Response:
+    """Create a token and show it once; only its hash is kept."""
+    try:
+        _, raw = tokens.create_api_token(session, actor, name, scopes)
+    except AccountError as error:
+        return _tokens_page(request, session.connection(), error=str(error))
+    return _tokens_page(request, session.connection(), new_token=raw)
+
+
+@router.post("/tokens/{token_id}/revoke", dependencies=CSRFChecked)
+def token_revoke(token_id: int, actor: ActingPerson, session: SessionDep) -> Response:
+    try:
+        tokens.revoke_api_token(session, actor, token_id)
+    except AccountError as error:
+        raise HTTPException(status_code=404, detail=str(error)) from error
+    return redirect("/admin/tokens")

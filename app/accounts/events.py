@@ -1,0 +1,84 @@
+"""What the accounts domain tells the audit log. Payloads never hold a password or a token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from app.events.service import DomainEvent
+
+
+@dataclass(frozen=True)
+class EmployeeEvent(DomainEvent):
+    employee_id: str
+
+    @property
+    def subject(self) -> str:
+        return f"employee:{self.employee_id}"
+
+
+@dataclass(frozen=True)
+class EmployeeCreated(EmployeeEvent):
+    action: ClassVar[str] = "employee.created"
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PasswordChanged(EmployeeEvent):
+    action: ClassVar[str] = "employee.password_changed"
+    sessions_ended: int
+
+
+@dataclass(frozen=True)
+class RolesChanged(EmployeeEvent):
+    action: ClassVar[str] = "employee.roles_changed"
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DirectoryImported(DomainEvent):
+    action: ClassVar[str] = "directory.imported"
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    source: str
+
+    @property
+    def subject(self) -> str:
+        return "directory"
+
+
+@dataclass(frozen=True)
+class SignInLocked(DomainEvent):
+    """Too many failed sign-ins: the account (or the address) waits `seconds` before trying again."""
+
+    action: ClassVar[str] = "sign_in.locked"
+    throttle_key: str
+    seconds: int
+
+    @property
+    def subject(self) -> str:
+        return self.throttle_key
+
+
+@dataclass(frozen=True)
+class TokenEvent(DomainEvent):
+    token_id: int
+    name: str
+
+    @property
+    def subject(self) -> str:
+        return f"token:{self.token_id}"
+
+
+@dataclass(frozen=True)
+class TokenCreated(TokenEvent):
+    action: ClassVar[str] = "token.created"
+    scopes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TokenRevoked(TokenEvent):
+    action: ClassVar[str] = "token.revoked"

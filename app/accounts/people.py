@@ -1,0 +1,138 @@
+"""Employees and their roles: who exists, how they are named, how they sign in. No HTTP here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, update
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
+
+from app.accounts.events import EmployeeCreated, PasswordChanged
+from app.accounts.models import AuthSession, Role, User, UserRole
+from app.actor import Actor
+from app.config import UI_LANGUAGES, Settings
+from app.db import table_of
+from app.events.service import record_event
+from app.security import hash_password
+from app.timeutil import utc_now
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 12
+ROLE_SEPARATOR = re.compile(r"[;|]")
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class EmployeeRecord:
+    employee_id: str
+    name: str
+    email: str
+    department: str
+    language: str
+    roles: frozenset[Role]
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def parse_roles(text: str) -> frozenset[Role]:
+    """Roles are separated by ';' or '|' in CSV cells; every employee is at least a learner."""
+    names = {part.strip().lower() for part in ROLE_SEPARATOR.split(text) if part.strip()}
+    unknown = names - {role.value for role in Role}
+    if unknown:
+        raise AccountError(f"unknown role {', '.join(sorted(unknown))} (use learner, mentor or admin)")
+    return frozenset({Role(name) for name in names} | {Role.learner})
+
+
+def check_employee(record: EmployeeRecord) -> list[str]:
+    reasons = []
+    if not record.employee_id or len(record.employee_id) > 64:
+        reasons.append("employee_id is required (64 characters at most)")
+    if not record.name:
+        reasons.append("name is required")
+    if not EMAIL_PATTERN.match(record.email):
+        reasons.append(f"email {record.email!r} is not a valid address")
+    if not record.department:
+        reasons.append("department is required")
+    if record.language not in UI_LANGUAGES:
+        reasons.append(f"language {record.language!r} is not one of {', '.join(UI_LANGUAGES)}")
+    return reasons
+
+
+def get_user_by_employee_id(session: Session, employee_id: str) -> User | None:
+    return session.exec(select(User).where(col(User.employee_id) == employee_id)).first()
+
+
+def roles_of(session: Session, user_id: int) -> frozenset[Role]:
+    rows = session.connection().execute(core_select(col(UserRole.role)).where(col(UserRole.user_id) == user_id))
+    return frozenset(Role(row[0]) for row in rows)
+
+
+def create_user(session: Session, settings: Settings, actor: Actor, record: EmployeeRecord, password: str | None) -> User:
+    reasons = check_employee(record)
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        reasons.append(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if session.exec(select(User).where(col(User.email) == record.email)).first():
+        reasons.append(f"email {record.email} belongs to another employee")
+    if get_user_by_employee_id(session, record.employee_id):
+        reasons.append(f"employee id {record.employee_id} exists already")
+    if reasons:
+        raise AccountError("; ".join(reasons))
+    user = User(
+        employee_id=record.employee_id,
+        name=record.name,
+        email=record.email,
+        department=record.department,
+        language=record.language,
+        password_hash=hash_password(settings, password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    replace_roles(session, user.id, record.roles)
+    record_event(session, actor, EmployeeCreated(record.employee_id, tuple(sorted(record.roles))))
+    session.commit()
+    return user
+
+
+def set_password(session: Session, settings: Settings, actor: Actor, employee_id: str, password: str) -> User:
+    """Change a password and end every session of that person, wherever they are signed in."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    user = get_user_by_employee_id(session, employee_id)
+    if user is None:
+        raise AccountError(f"no employee with id {employee_id}")
+    user.password_hash = hash_password(settings, password)
+    user.updated_at = utc_now()
+    session.add(user)
+    ended = session.connection().execute(delete(AuthSession).where(col(AuthSession.user_id) == user.id)).rowcount
+    record_event(session, actor, PasswordChanged(employee_id, sessions_ended=ended))
+    session.commit()
+    return user
+
+
+def set_language(session: Session, actor: Actor, language: str) -> None:
+    """The acting person's interface language; a preference, so it is not audited."""
+    if language not in UI_LANGUAGES:
+        raise AccountError(f"language {language!r} is not available")
+    session.connection().execute(
+        update(User).where(col(User.id) == actor.user_id).values(language=language, updated_at=utc_now())
+    )
+    session.commit()
+
+
+def replace_roles(session: Session, user_id: int, roles: Iterable[Role]) -> None:
+    connection = session.connection()
+    connection.execute(delete(UserRole).where(col(UserRole.user_id) == user_id))
+    connection.execute(table_of(UserRole).insert(), [{"user_id": user_id, "role": role} for role in sorted(set(roles))])
+
+
+def has_users(session: Session) -> bool:
+    return session.connection().execute(core_select(table_of(User).c.id).limit(1)).first() is not None

@@ -1,0 +1,109 @@
+"""Signing in and out: password checks, browser sessions, and the throttle that stops guessing."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
+
+from app.accounts.events import SignInLocked
+from app.accounts.models import AuthSession, LoginThrottle, User
+from app.accounts.people import AccountError, normalise_email
+from app.actor import Actor
+from app.config import Settings
+from app.db import insert_ignoring_conflicts, table_of
+from app.events.service import record_event
+from app.security import new_token, token_digest, verify_password
+from app.timeutil import utc_now
+
+security_log = logging.getLogger("cooc.security")
+
+
+class LoginRefused(AccountError):
+    pass
+
+
+class LoginThrottled(LoginRefused):
+    pass
+
+
+def _throttle_limits(settings: Settings, user: User | None, login: str, client_address: str) -> list[tuple[str, int]]:
+    """Throttle keys with their failure limits: a tight one per account, a loose one per address.
+
+    The account key is the person, not what was typed: guesses through the e-mail address and
+    through the employee id count against the same limit. The address limit is much higher because
+    thousands of employees may share an office NAT or proxy address; set COOC_FORWARDED_ALLOW_IPS so
+    that the real client address is seen.
+    """
+    account = f"account:{user.id}" if user is not None else f"login:{normalise_email(login)}"
+    return [(account, settings.login_max_failures), (f"address:{client_address}", settings.login_max_failures_per_address)]
+
+
+def log_in(session: Session, settings: Settings, login: str, password: str, client_address: str) -> str:
+    """Check the password and open a session; return the raw session token for the cookie.
+
+    Failures are counted per account and per address in the database, so every server process
+    shares the same throttle; a throttled attempt is refused before any password is hashed.
+    """
+    now = utc_now()
+    login_value = login.strip()
+    user = session.exec(
+        select(User).where((col(User.email) == normalise_email(login_value)) | (col(User.employee_id) == login_value))
+    ).first()
+    keys = _throttle_limits(settings, user, login_value, client_address)
+    locked = (
+        session.connection()
+        .execute(
+            core_select(col(LoginThrottle.key)).where(
+                col(LoginThrottle.key).in_([key for key, _ in keys]), col(LoginThrottle.locked_until) > now
+            )
+        )
+        .first()
+    )
+    if locked:
+        security_log.warning("sign-in refused while throttled: %s", locked[0])
+        raise LoginThrottled("too many failed attempts")
+    valid = verify_password(settings, user.password_hash if user else None, password)
+    if not valid or user is None or not user.is_active:
+        _record_failure(session, settings, keys, now, Actor.anonymous(client_address))
+        raise LoginRefused("wrong login or password")
+    session.connection().execute(delete(LoginThrottle).where(col(LoginThrottle.key) == keys[0][0]))
+    token = new_token()
+    assert user.id is not None
+    session.add(
+        AuthSession(
+            token_hash=token_digest(token), user_id=user.id, expires_at=now + timedelta(seconds=settings.session_max_age_seconds)
+        )
+    )
+    session.connection().execute(
+        delete(AuthSession).where(col(AuthSession.user_id) == user.id, col(AuthSession.expires_at) < now)
+    )
+    session.commit()
+    return token
+
+
+def _record_failure(session: Session, settings: Settings, keys: list[tuple[str, int]], now: datetime, visitor: Actor) -> None:
+    window_start = now - timedelta(seconds=settings.login_lockout_seconds)
+    for key, limit in keys:
+        insert_ignoring_conflicts(session, table_of(LoginThrottle), {"key": key, "failures": 0, "window_started_at": now})
+        throttle = session.get(LoginThrottle, key, with_for_update=True)
+        assert throttle is not None
+        if throttle.window_started_at < window_start:
+            throttle.failures, throttle.window_started_at = 0, now
+        throttle.failures += 1
+        if throttle.failures >= limit:
+            security_log.warning("sign-in locked for %s seconds: %s", settings.login_lockout_seconds, key)
+            throttle.locked_until = now + timedelta(seconds=settings.login_lockout_seconds)
+            throttle.failures, throttle.window_started_at = 0, now
+            record_event(session, visitor, SignInLocked(key, settings.login_lockout_seconds))
+        session.add(throttle)
+    session.commit()
+
+
+def log_out(session: Session, token: str) -> None:
+    """End the browser session this cookie belongs to (the cookie is the only proof needed)."""
+    session.connection().execute(delete(AuthSession).where(col(AuthSession.token_hash) == token_digest(token)))
+    session.commit()
