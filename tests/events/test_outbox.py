@@ -76,7 +76,9 @@ def test_a_failing_consumer_is_retried_with_growing_delays_then_the_message_is_d
         attempts.append(delivery.attempt)
         raise ConnectionError("smtp server said 421")
 
-    worker = OutboxWorker(db, {TOPIC: refuse}, WorkerPolicy(max_attempts=3, backoff_base=timedelta(seconds=5), poll_interval=0.01))
+    worker = OutboxWorker(
+        db, {TOPIC: refuse}, WorkerPolicy(max_attempts=3, backoff_base=timedelta(seconds=5), poll_interval=0.01)
+    )
     delays = []
     for _ in range(3):
         message = session.exec(select(OutboxMessage)).one()
