@@ -15,7 +15,12 @@ import typer
 
 from app.config import Settings, get_settings
 
-cli = typer.Typer(help="cooc: corporate online open course and reverse mentoring.", no_args_is_help=True, add_completion=False)
+cli = typer.Typer(
+    help="cooc: corporate online open course and reverse mentoring.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
 
 
 def _fail(message: str) -> NoReturn:
@@ -50,7 +55,7 @@ def _safe_url(settings: Settings) -> str:
 
 @cli.command("import-modules")
 def import_modules(
-    path: Annotated[Path, typer.Argument(help="a modules folder, or one module's folder")] = Path("modules"),
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="a modules folder, or one module's folder")] = Path("modules"),
 ) -> None:
     """Check, render and publish course modules; a broken module is reported and the live one kept."""
     from app.actor import Actor
@@ -77,7 +82,7 @@ def import_modules(
 
 @cli.command("check-modules")
 def check_modules(
-    path: Annotated[Path, typer.Argument(help="a modules folder, or one module's folder")] = Path("modules"),
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="a modules folder, or one module's folder")] = Path("modules"),
 ) -> None:
     """Check modules without touching the database (for authors and CI)."""
     from app.catalog.loader import MODULE_FILE, ModuleFormatError, discover_module_folders, load_module
@@ -100,12 +105,14 @@ def check_modules(
 
 @cli.command("create-user")
 def create_user(
-    employee_id: Annotated[str, typer.Option("--employee-id")],
-    name: Annotated[str, typer.Option("--name")],
-    email: Annotated[str, typer.Option("--email")],
-    department: Annotated[str, typer.Option("--department")],
-    language: Annotated[str, typer.Option("--language", help="en, fr or nl")] = "en",
-    role: Annotated[list[str], typer.Option("--role", help="learner, mentor or admin; repeat for several")] = ["learner"],  # noqa: B006
+    employee_id: Annotated[str, typer.Option("--employee-id", metavar="ID")],
+    name: Annotated[str, typer.Option("--name", metavar="NAME")],
+    email: Annotated[str, typer.Option("--email", metavar="EMAIL")],
+    department: Annotated[str, typer.Option("--department", metavar="DEPARTMENT")],
+    language: Annotated[str, typer.Option("--language", metavar="LANGUAGE", help="en, fr or nl")] = "en",
+    role: Annotated[list[str], typer.Option("--role", metavar="ROLE", help="learner, mentor or admin; repeat for several")] = [
+        "learner"
+    ],  # noqa: B006
 ) -> None:
     """Create an employee who can sign in (password from COOC_PASSWORD, else prompted)."""
     from app.accounts.people import AccountError, EmployeeRecord, normalise_email, parse_roles
@@ -127,7 +134,7 @@ def create_user(
 
 
 @cli.command("set-password")
-def set_password(employee_id: Annotated[str, typer.Option("--employee-id")]) -> None:
+def set_password(employee_id: Annotated[str, typer.Option("--employee-id", metavar="ID")]) -> None:
     """Set an employee's password (COOC_PASSWORD, else prompted); signs out their sessions."""
     from app.accounts.people import AccountError
     from app.accounts.people import set_password as change
@@ -145,7 +152,9 @@ def set_password(employee_id: Annotated[str, typer.Option("--employee-id")]) -> 
 
 @cli.command("import-employees")
 def import_employees(
-    file: Annotated[Path, typer.Argument(help="HR directory CSV: employee_id,name,email,department,language,role")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE.csv", help="HR directory CSV: employee_id,name,email,department,language,role")
+    ],
 ) -> None:
     """Create or update employees from an HR CSV; nothing is applied if any row is bad."""
     from app.accounts.directory import EmployeeImportError
@@ -173,8 +182,11 @@ def import_employees(
 
 @cli.command("create-token")
 def create_token(
-    name: Annotated[str, typer.Option("--name")],
-    scope: Annotated[list[str], typer.Option("--scope", help="catalog:read, content:write or reports:read; repeat for several")],
+    name: Annotated[str, typer.Option("--name", metavar="NAME")],
+    scope: Annotated[
+        list[str],
+        typer.Option("--scope", metavar="SCOPE", help="catalog:read, content:write or reports:read; repeat for several"),
+    ],
 ) -> None:
     """Create an API token for a machine and print it once; only its hash is stored."""
     from app.accounts.people import AccountError
@@ -192,9 +204,9 @@ def create_token(
 
 @cli.command()
 def serve(
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8000,
-    workers: Annotated[int, typer.Option("--workers")] = 1,
+    host: Annotated[str, typer.Option("--host", metavar="HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="PORT")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", metavar="N")] = 1,
     setup: Annotated[bool, typer.Option("--setup/--no-setup", help="migrate and import modules/ first")] = True,
 ) -> None:
     """Serve cooc. By default it first migrates the database and imports the shipped course."""
@@ -270,7 +282,9 @@ def worker() -> None:
 
 @cli.command()
 def audit(
-    since: Annotated[str | None, typer.Option("--since", help="ISO date or date-time (UTC when no zone is given)")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="ISO-DATE", help="ISO date or date-time (UTC when no zone is given)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
 ) -> None:
     """Print the audit log, oldest first: who did what to which subject, and when."""

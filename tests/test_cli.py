@@ -84,3 +84,19 @@ def test_check_modules_reports_problems_without_a_database(tmp_path) -> None:  #
     (folder / "fr" / "quiz.yaml").write_text("questions: [oops\n")
     bad = CliRunner().invoke(cli_module.cli, ["check-modules", str(tmp_path)])
     assert bad.exit_code == 1 and "sample-module/fr/quiz.yaml:2: invalid YAML" in bad.output
+
+
+def test_help_shows_what_each_option_takes_not_raw_type_tags() -> None:
+    runner = CliRunner()
+    for command in [None, *[command.name for command in cli_module.cli.registered_commands]]:
+        output = runner.invoke(cli_module.cli, [command, "--help"] if command else ["--help"]).output
+        for tag in ("<bool>", "<str>", "<int>", "<list["):
+            assert tag not in output, f"cooc {command or ''} --help shows {tag}"
+    assert "--employee-id ID" in runner.invoke(cli_module.cli, ["create-user", "--help"]).output
+
+
+def test_import_modules_on_a_folder_without_modules_says_so_and_fails(settings, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cli_module, "get_settings", lambda: settings)
+    (tmp_path / "notes").mkdir()
+    result = CliRunner().invoke(cli_module.cli, ["import-modules", str(tmp_path)])
+    assert result.exit_code == 1 and "holds no module" in result.output

@@ -153,3 +153,17 @@ def test_a_busy_shared_address_is_throttled_only_past_its_own_higher_limit(clien
     with pytest.raises(LoginThrottled):
         log_in(session, limited, "x1@example.com", "correct-horse-battery", "10.1.2.3")
     assert log_in(session, limited, "x1@example.com", "correct-horse-battery", "10.9.9.9")
+
+
+def test_the_account_limit_holds_whichever_identifier_the_guesses_use(client, learner, settings) -> None:  # type: ignore[no-untyped-def]
+    """Guesses through the e-mail address and through the employee id count against one person."""
+    identifiers = [learner.email, learner.employee_id, learner.email.upper()]
+    for attempt in range(settings.login_max_failures):
+        token = csrf_from(client.get("/login").text)
+        response = client.post(
+            "/login", data={"login": identifiers[attempt % 3], "password": "wrong-password", "csrf_token": token}
+        )
+        assert response.status_code == 401
+    token = csrf_from(client.get("/login").text)
+    response = client.post("/login", data={"login": learner.employee_id, "password": TEST_PASSWORD, "csrf_token": token})
+    assert response.status_code == 429

@@ -95,3 +95,24 @@ def test_cli_import_reports_rejection_and_exits_non_zero(settings, module_copy: 
     assert result.exit_code == 1
     assert "rejected, the published version stays live" in result.output
     assert "lesson 'two-factors' is missing in the default language 'en'" in result.output
+
+
+def test_a_link_into_a_module_rejected_in_the_same_import_is_refused_too(session, tmp_path: Path) -> None:
+    """Module A links to a new lesson of B; B is broken: A must not go live with a dead link."""
+    target = tmp_path / "sample-module"
+    shutil.copytree(FIXTURE_MODULES / "sample-module", target)
+    (target / "en" / "04-new-lesson.md").write_text("---\ntitle: New\nminutes: 1\n---\n\nNew lesson.\n")
+    broken = target / "en" / "02-two-factors.md"  # B loads, but is rejected for a dead link of its own
+    broken.write_text(broken.read_text() + "\nSee [nothing](../nowhere/en/01-none.md).\n")
+    linking = tmp_path / "linking-module"
+    shutil.copytree(FIXTURE_MODULES / "sample-module", linking)
+    manifest = linking / "module.md"
+    manifest.write_text(manifest.read_text().replace("slug: sample-module", "slug: linking-module"))
+    first = linking / "en" / "01-passwords.md"
+    first.write_text(first.read_text() + "\nSee [the new lesson](../sample-module/en/04-new-lesson.md).\n")
+
+    report = import_module_folders(session, TEST_ACTOR, [target, linking])
+
+    assert set(report.rejected) == {"sample-module", "linking-module"}
+    assert "link to a lesson that does not exist: sample-module/new-lesson" in str(report.rejected["linking-module"][0])
+    assert report.outcomes == []
