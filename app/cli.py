@@ -110,9 +110,9 @@ def create_user(
     email: Annotated[str, typer.Option("--email", metavar="EMAIL")],
     department: Annotated[str, typer.Option("--department", metavar="DEPARTMENT")],
     language: Annotated[str, typer.Option("--language", metavar="LANGUAGE", help="en, fr or nl")] = "en",
-    role: Annotated[
-        list[str], typer.Option("--role", metavar="ROLE", help="learner, mentor or admin; repeat for several")
-    ] = ["learner"],  # noqa: B006 - Typer copies defaults
+    role: Annotated[list[str], typer.Option("--role", metavar="ROLE", help="learner, mentor or admin; repeat for several")] = [
+        "learner"
+    ],  # noqa: B006 - Typer copies defaults
 ) -> None:
     """Create an employee who can sign in (password from COOC_PASSWORD, else prompted)."""
     from app.accounts.people import AccountError, EmployeeRecord, normalise_email, parse_roles
@@ -185,7 +185,7 @@ def create_token(
     name: Annotated[str, typer.Option("--name", metavar="NAME")],
     scope: Annotated[
         list[str],
-        typer.Option("--scope", metavar="SCOPE", help="catalog:read, content:write or reports:read; repeat for several"),
+        typer.Option("--scope", metavar="SCOPE", help="catalog:read or reports:read; repeat for several"),
     ],
 ) -> None:
     """Create an API token for a machine and print it once; only its hash is stored."""

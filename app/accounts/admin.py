@@ -13,7 +13,6 @@ from sqlalchemy.engine import Connection
 
 from app.accounts import directory, tokens
 from app.accounts.deps import ActingPerson
-from app.accounts.models import Scope
 from app.accounts.people import AccountError
 from app.deps import SessionDep
 from app.web import redirect, render, verify_csrf
@@ -57,7 +56,12 @@ def employee_import(
 
 
 def _tokens_page(request: Request, connection: Connection, *, new_token: str | None = None, error: str | None = None) -> Response:
-    context = {"tokens": tokens.list_api_tokens(connection), "scopes": list(Scope), "new_token": new_token, "error": error}
+    context = {
+        "tokens": tokens.list_api_tokens(connection),
+        "scopes": tokens.OFFERED_SCOPES,
+        "new_token": new_token,
+        "error": error,
+    }
     return render(request, "accounts/tokens.html", context, status_code=400 if error else 200)
 
 

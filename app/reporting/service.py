@@ -6,8 +6,6 @@ are counted over every active employee.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,6 +19,9 @@ from app.catalog.service import Versions
 from app.db import table_of
 from app.progress.competences import course_targets, reached_levels
 from app.progress.models import ModuleCompletion
+from app.spreadsheet import write_csv
+
+CSV_COLUMNS = ("group", "employees", "competence", "title", "target_level", "reached", "share")
 
 
 class GroupBy(StrEnum):
@@ -97,8 +98,4 @@ def report_as_rows(report: CompetenceReport, language: str = "en") -> list[dict[
 
 
 def report_as_csv(report: CompetenceReport, language: str = "en") -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["group", "employees", "competence", "title", "target_level", "reached", "share"])
-    writer.writeheader()
-    writer.writerows(report_as_rows(report, language))
-    return buffer.getvalue()
+    return write_csv(CSV_COLUMNS, report_as_rows(report, language))

@@ -60,6 +60,22 @@ def test_cli_prints_token_once(settings, session, monkeypatch) -> None:  # type:
     import app.cli as cli_module
 
     monkeypatch.setattr(cli_module, "get_settings", lambda: settings)
-    result = CliRunner().invoke(cli_module.cli, ["create-token", "--name", "pipeline", "--scope", "content:write"])
+    result = CliRunner().invoke(cli_module.cli, ["create-token", "--name", "pipeline", "--scope", "reports:read"])
     assert result.exit_code == 0 and result.output.startswith("cooc_")
-    assert session.exec(select(ApiTokenScope.scope)).all() == [Scope.content_write]
+    assert session.exec(select(ApiTokenScope.scope)).all() == [Scope.reports_read]
+
+
+def test_content_write_is_not_offered_until_something_honours_it(admin_client, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    import app.cli as cli_module
+
+    page = admin_client.get("/admin/tokens")
+    assert "content:write" not in page.text and "reports:read" in page.text
+    refused = admin_client.post(
+        "/admin/tokens", data={"csrf_token": csrf_from(page.text), "name": "x", "scopes": ["content:write"]}
+    )
+    assert refused.status_code == 400 and "unknown or missing scope content:write" in refused.text
+    monkeypatch.setattr(cli_module, "get_settings", lambda: settings)
+    result = CliRunner().invoke(cli_module.cli, ["create-token", "--name", "x", "--scope", "content:write"])
+    assert result.exit_code == 1

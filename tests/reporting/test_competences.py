@@ -116,3 +116,15 @@ def test_learner_profile_shows_levels_reached_through_completed_modules(client, 
     assert levels["1.1"] == (2, None, False)
     assert levels["3.4"] == (None, None, False)
     assert "My competence profile" in page.text
+
+
+def test_csv_cells_that_look_like_formulas_come_out_as_text(client, company, session, settings) -> None:  # type: ignore[no-untyped-def]
+    """A department named like a formula must not run when HR opens the report in a spreadsheet."""
+    for number, department in enumerate(['=HYPERLINK("http://evil.example","x")', "+1+1", "-2", "@SUM(A1)"]):
+        make_user(session, settings, employee_id=f"X{number}", email=f"x{number}@example.com", department=department)
+    response = client.get("/api/v1/reports/competences?group_by=department&format=csv", headers=company)
+    groups = {row["group"] for row in csv.DictReader(io.StringIO(response.text))}
+    assert {'\'=HYPERLINK("http://evil.example","x")', "'+1+1", "'-2", "'@SUM(A1)"} <= groups
+    assert not any(group[0] in "=+-@" for group in groups)
+    shares = [row["share"] for row in csv.DictReader(io.StringIO(response.text))]
+    assert all(not share.startswith("'") for share in shares), "numbers stay numbers"
