@@ -110,9 +110,9 @@ def create_user(
     email: Annotated[str, typer.Option("--email", metavar="EMAIL")],
     department: Annotated[str, typer.Option("--department", metavar="DEPARTMENT")],
     language: Annotated[str, typer.Option("--language", metavar="LANGUAGE", help="en, fr or nl")] = "en",
-    role: Annotated[list[str], typer.Option("--role", metavar="ROLE", help="learner, mentor or admin; repeat for several")] = [
-        "learner"
-    ],  # noqa: B006 - Typer copies defaults
+    role: Annotated[
+        list[str] | None, typer.Option("--role", metavar="ROLE", help="learner, mentor or admin; repeat for several")
+    ] = None,
 ) -> None:
     """Create an employee who can sign in (password from COOC_PASSWORD, else prompted)."""
     from app.accounts.people import AccountError, EmployeeRecord, normalise_email, parse_roles
@@ -123,7 +123,12 @@ def create_user(
     settings = get_settings()
     try:
         record = EmployeeRecord(
-            employee_id.strip(), name.strip(), normalise_email(email), department.strip(), language, parse_roles(";".join(role))
+            employee_id.strip(),
+            name.strip(),
+            normalise_email(email),
+            department.strip(),
+            language,
+            parse_roles(";".join(role or ["learner"])),
         )
         password = _password("Password")
         with Database(settings).session() as session:

@@ -27,6 +27,7 @@ from app.events.worker import OutboxWorker, WorkerPolicy
 from app.i18n import N_
 from app.progress import pages as progress_pages
 from app.reporting import api as reporting_api
+from app.security import SESSION_COOKIE
 from app.site import pages as site_pages
 from app.site.service import load_site_pages
 from app.web import redirect, render
@@ -53,24 +54,47 @@ API_DOCS_CSP = (
 )
 
 
-class SecurityHeadersMiddleware:
-    """Pure ASGI, so the headers cost nothing measurable on the hot path."""
+HSTS = "max-age=31536000; includeSubDomains"
 
-    def __init__(self, app: ASGIApp):
+
+def security_headers(settings: Settings) -> dict[str, str]:
+    """The headers every response carries; HSTS only where cooc is served over HTTPS (production)."""
+    return {**SECURITY_HEADERS, "strict-transport-security": HSTS} if settings.environment == "production" else SECURITY_HEADERS
+
+
+def _is_authenticated(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"authorization" or (name == b"cookie" and SESSION_COOKIE.encode() in value):
+            return True
+    return False
+
+
+class SecurityHeadersMiddleware:
+    """Pure ASGI, so the headers cost nothing measurable on the hot path.
+
+    A response to a signed-in person or a token is never stored by a browser or a proxy
+    (`no-store`): it may show a new API token, a report or someone's progress.
+    """
+
+    def __init__(self, app: ASGIApp, headers: dict[str, str]):
         self.app = app
+        self.headers = headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        private = _is_authenticated(scope) and not scope["path"].startswith("/static/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in self.headers.items():
                     headers.setdefault(name, value)
                 if scope["path"] == API_DOCS_PATH:
                     headers["content-security-policy"] = API_DOCS_CSP
+                if private:
+                    headers["cache-control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -119,7 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.versions = Versions()
     app.state.site_pages = load_site_pages(settings.content_dir)
 
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, headers=security_headers(settings))
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     for router in (
         site_pages.router,
@@ -164,7 +188,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Log the failure with its traceback; show the person a plain page, never the traceback."""
         error_log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         if _is_api(request):
-            return JSONResponse({"detail": "internal error"}, status_code=500)
-        return render(request, "error.html", {"status": 500}, status_code=500)
+            response: Response = JSONResponse({"detail": "internal error"}, status_code=500)
+        else:
+            response = render(request, "error.html", {"status": 500}, status_code=500)
+        # This handler runs outside the middleware stack: give the page the headers every page has.
+        response.headers.update(security_headers(settings))
+        if _is_authenticated(request.scope):
+            response.headers["cache-control"] = "no-store"
+        return response
 
     return app
