@@ -151,16 +151,22 @@ def _lines(path: Path) -> list[str]:
     return path.read_text().split() if path.exists() else []
 
 
+def _start_worker_process(settings, tmp_path: Path, sink: Path, *, delay: float, lease: float, first: int):  # type: ignore[no-untyped-def]
+    """A real worker in its own process, returned once it has delivered `first` messages."""
+    child = multiprocessing.get_context("spawn").Process(
+        target=run_worker, args=(settings.database_url, str(tmp_path), str(sink), delay, lease)
+    )
+    child.start()
+    _wait_for(lambda: len(_lines(sink)) >= first, "the first deliveries")
+    return child
+
+
 def test_a_worker_killed_mid_batch_loses_nothing_and_an_idempotent_consumer_applies_each_message_once(
     settings, session, db, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     keys = enqueue(session, 60)
     sink = tmp_path / "sink.txt"
-    child = multiprocessing.get_context("spawn").Process(
-        target=run_worker, args=(settings.database_url, str(tmp_path), str(sink), 0.02, 1.0)
-    )
-    child.start()
-    _wait_for(lambda: len(_lines(sink)) >= 15, "the first deliveries")
+    child = _start_worker_process(settings, tmp_path, sink, delay=0.02, lease=1.0, first=15)
     os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
     child.join(timeout=30)
     assert child.exitcode == -signal.SIGKILL
@@ -182,11 +188,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_an_idempotent_consumer_appl
 def test_a_worker_asked_to_stop_hands_back_its_claims_and_exits(settings, session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     enqueue(session, 30)
     sink = tmp_path / "sink.txt"
-    child = multiprocessing.get_context("spawn").Process(
-        target=run_worker, args=(settings.database_url, str(tmp_path), str(sink), 0.05, 60.0)
-    )
-    child.start()
-    _wait_for(lambda: len(_lines(sink)) >= 3, "the first deliveries")
+    child = _start_worker_process(settings, tmp_path, sink, delay=0.05, lease=60.0, first=3)
     os.kill(child.pid, signal.SIGTERM)  # type: ignore[arg-type]
     child.join(timeout=30)
     assert child.exitcode == 0

@@ -52,4 +52,7 @@ def test_an_unexpected_error_shows_a_plain_page_and_is_logged(app, learner, monk
         page = client.get("/catalog")
     assert page.status_code == 500
     assert "Something went wrong" in page.text and "disk on fire" not in page.text
+    # The error handler runs outside the middleware stack, yet the page is as guarded as any other.
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["cache-control"] == "no-store"
     assert "unhandled error on GET /catalog" in caplog.text
