@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 5000
     db_pool_size: int = 10
 
+    password_hash_concurrency: int = Field(
+        default=4, ge=1, description="argon2 hashes computed at once (64 MiB each); sign-ins beyond wait briefly, then get 503"
+    )
+    module_file_max_bytes: int = Field(default=512 * 1024, ge=1024, description="largest single file in a module folder")
+    module_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, description="largest module folder in all")
+
     argon2_time_cost: int = 3
     argon2_memory_cost_kib: int = 65536
     argon2_parallelism: int = 4

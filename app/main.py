@@ -30,11 +30,9 @@ from app.reporting import api as reporting_api
 from app.security import SESSION_COOKIE
 from app.site import pages as site_pages
 from app.site.service import load_site_pages
-from app.web import redirect, render
+from app.web import FORM_MAX_BYTES, redirect, render
 
 error_log = logging.getLogger("cooc.errors")
-# The largest request is an HR directory upload (50 MB, see accounts.pages); anything larger is refused.
-MAX_REQUEST_BYTES = 64 * 1024 * 1024
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
@@ -134,7 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0",
         lifespan=lifespan,
         docs_url=API_DOCS_PATH,
-        max_body_size=MAX_REQUEST_BYTES,
+        max_body_size=FORM_MAX_BYTES,
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )

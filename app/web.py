@@ -19,6 +19,9 @@ from app.security import ANONYMOUS_COOKIE, SESSION_COOKIE, csrf_token_for, csrf_
 
 APP_DIR = Path(__file__).parent
 LANGUAGE_COOKIE = "cooc_lang"
+# Every request body is at most this large (a form post, a quiz of 15 questions: a few KB); only
+# upload routes declare a larger limit of their own, and they read the body after the admin check.
+FORM_MAX_BYTES = 64 * 1024
 CSRF_FIELD = "csrf_token"
 
 

@@ -45,3 +45,40 @@ def test_learners_cannot_import_employees(learner_client) -> None:  # type: igno
         "/admin/employees", data={"csrf_token": token}, files={"directory": ("hr.csv", HEADER.encode())}
     )
     assert response.status_code == 403
+
+
+def _count_multipart_parses(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    from starlette.formparsers import MultiPartParser
+
+    calls: list[int] = []
+    real_parse = MultiPartParser.parse
+
+    async def counting_parse(self):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return await real_parse(self)
+
+    monkeypatch.setattr(MultiPartParser, "parse", counting_parse)
+    return calls
+
+
+def test_an_upload_from_anyone_but_an_admin_is_refused_before_its_body_is_read(client, learner, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import sign_in
+
+    parses = _count_multipart_parses(monkeypatch)
+    big = {"directory": ("hr.csv", b"x" * 5_000_000, "text/csv")}
+    anonymous = client.post("/admin/employees", files=big, follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+    sign_in(client, learner.email)
+    token = csrf_from(client.get("/catalog").text)
+    as_learner = client.post("/admin/employees", data={"csrf_token": token}, files=big)
+    assert as_learner.status_code == 403
+    assert parses == [], "the multipart body was parsed before the admin check"
+
+
+def test_ordinary_forms_refuse_large_bodies_but_the_directory_upload_takes_a_large_file(client, admin_client) -> None:  # type: ignore[no-untyped-def]
+    too_big = client.post("/login", data={"login": "x" * 100_000, "password": "p"})
+    assert too_big.status_code == 413
+    rows = "".join(f"E{n},Person {n},p{n}@example.com,Finance,en,learner\n" for n in range(3000))
+    assert len(rows) > 100_000
+    response = upload(admin_client, HEADER + rows)
+    assert response.status_code == 200 and "3000 created" in response.text
