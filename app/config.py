@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     password_hash_concurrency: int = Field(
         default=4, ge=1, description="argon2 hashes computed at once (64 MiB each); sign-ins beyond wait briefly, then get 503"
     )
+    password_hash_wait_seconds: float = Field(default=2, ge=0, description="how long a sign-in waits for a hashing slot")
     module_file_max_bytes: int = Field(default=512 * 1024, ge=1024, description="largest single file in a module folder")
     module_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, description="largest module folder in all")
 

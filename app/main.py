@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,7 +28,7 @@ from app.events.worker import OutboxWorker, WorkerPolicy
 from app.i18n import N_
 from app.progress import pages as progress_pages
 from app.reporting import api as reporting_api
-from app.security import SESSION_COOKIE
+from app.security import SESSION_COOKIE, HashingBusy
 from app.site import pages as site_pages
 from app.site.service import load_site_pages
 from app.web import FORM_MAX_BYTES, redirect, render
@@ -53,6 +54,7 @@ API_DOCS_CSP = (
 
 
 HSTS = "max-age=31536000; includeSubDomains"
+RETRY_AFTER_SECONDS = 2
 
 
 def security_headers(settings: Settings) -> dict[str, str]:
@@ -180,6 +182,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return render(
             request, "error.html", {"status": 400, "message": N_("The form was incomplete or invalid.")}, status_code=400
         )
+
+    @app.exception_handler(HashingBusy)
+    async def hashing_busy(request: Request, _exc: HashingBusy) -> Response:
+        return _busy(request, N_("Too many people are signing in at this moment. Try again in a few seconds."))
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(request: Request, exc: OperationalError) -> Response:
+        """SQLite allows one writer: one that waited its whole busy timeout is told to retry, not shown a 500."""
+        if "database is locked" not in str(exc.orig):
+            return await unexpected_error(request, exc)
+        return _busy(request, N_("cooc is busy saving other changes. Try again in a few seconds."))
+
+    def _busy(request: Request, message: str) -> Response:
+        headers = {"retry-after": str(RETRY_AFTER_SECONDS)}
+        if _is_api(request):
+            return JSONResponse({"detail": message}, status_code=503, headers=headers)
+        response = render(request, "error.html", {"status": 503, "message": message}, status_code=503)
+        response.headers.update(headers)
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:

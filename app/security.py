@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -17,6 +20,27 @@ ANONYMOUS_COOKIE = "cooc_anon"
 API_TOKEN_PREFIX = "cooc_"  # noqa: S105 - a marker, not a secret
 
 
+class HashingBusy(Exception):
+    """Every password-hashing slot stayed taken: the request is answered 503 before any hashing."""
+
+
+@lru_cache
+def _hash_gate(concurrency: int) -> threading.BoundedSemaphore:
+    """One gate per process: argon2 takes 64 MiB per hash, so memory is bounded by the gate's size."""
+    return threading.BoundedSemaphore(concurrency)
+
+
+@contextmanager
+def hashing_slot(settings: Settings) -> Iterator[None]:
+    gate = _hash_gate(settings.password_hash_concurrency)
+    if not gate.acquire(timeout=settings.password_hash_wait_seconds):
+        raise HashingBusy()
+    try:
+        yield
+    finally:
+        gate.release()
+
+
 @lru_cache
 def _password_hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
@@ -27,19 +51,21 @@ def password_hasher(settings: Settings) -> PasswordHasher:
 
 
 def hash_password(settings: Settings, password: str) -> str:
-    return password_hasher(settings).hash(password)
+    with hashing_slot(settings):
+        return password_hasher(settings).hash(password)
 
 
 def verify_password(settings: Settings, password_hash: str | None, password: str) -> bool:
     """Constant work whether or not the account exists, so timing does not reveal valid emails."""
     hasher = password_hasher(settings)
-    if password_hash is None:
-        hasher.hash(password)
-        return False
-    try:
-        return hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    with hashing_slot(settings):
+        if password_hash is None:
+            hasher.hash(password)
+            return False
+        try:
+            return hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def new_token(prefix: str = "") -> str:

@@ -167,3 +167,36 @@ def test_the_account_limit_holds_whichever_identifier_the_guesses_use(client, le
     token = csrf_from(client.get("/login").text)
     response = client.post("/login", data={"login": learner.employee_id, "password": TEST_PASSWORD, "csrf_token": token})
     assert response.status_code == 429
+
+
+def test_sign_ins_beyond_the_hashing_slots_get_503_before_any_hash_is_computed(app, client, learner, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """argon2 takes 64 MiB per hash: a burst of sign-ins must not take the server's memory with it."""
+    import threading
+
+    from argon2 import PasswordHasher
+
+    gate_settings = settings.model_copy(update={"password_hash_concurrency": 1, "password_hash_wait_seconds": 0.2})
+    app.state.settings = gate_settings
+    inside, release, hashes = threading.Event(), threading.Event(), []
+    real_verify = PasswordHasher.verify
+
+    def slow_verify(self, hash_, password):  # type: ignore[no-untyped-def]
+        hashes.append(1)
+        inside.set()
+        release.wait(timeout=10)
+        return real_verify(self, hash_, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", slow_verify)
+    token = csrf_from(client.get("/login").text)
+    form = {"login": learner.email, "password": TEST_PASSWORD, "csrf_token": token}
+    first: list[int] = []
+    holder = threading.Thread(target=lambda: first.append(client.post("/login", data=form, follow_redirects=False).status_code))
+    holder.start()
+    assert inside.wait(timeout=10)
+    refused = client.post("/login", data=form, follow_redirects=False)
+    release.set()
+    holder.join(timeout=10)
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "2"
+    assert "Too many people are signing in" in refused.text
+    assert hashes == [1], "the refused sign-in computed a hash"
+    assert first == [303]

@@ -13,7 +13,7 @@ from tests.browser.test_learner_journey import sign_in
 MODULES = [load_module(folder) for folder in discover_module_folders(PROJECT_ROOT / "modules")]
 
 
-@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("language", ["en", "fr", "nl"])
 def test_a_lesson_of_every_module_renders_in_each_language(page: Page, live_server: LiveServer, language: str) -> None:
     email = live_server.add_user(f"COURSE-{language.upper()}", language=language, roles={"mentor"})
     sign_in(page, live_server, email)
