@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy import MetaData, Table, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlmodel import Session, SQLModel, create_engine
 from starlette.concurrency import run_in_threadpool
 
@@ -107,6 +108,47 @@ def insert_ignoring_conflicts(session: Session, table: Any, values: dict[str, An
         statement = sqlite_insert(table).values(**values).on_conflict_do_nothing()
     key = next(iter(table.primary_key.columns))
     return session.connection().execute(statement.returning(key)).first() is not None
+
+
+@dataclass(frozen=True)
+class PreparedInsert:
+    """An INSERT and its rows, converted for the driver: ready to run in a short transaction."""
+
+    sql: str
+    rows: list[tuple[Any, ...]]
+
+
+def prepare_insert(dialect: Dialect, table: Table, rows: Sequence[Mapping[str, Any]]) -> PreparedInsert:
+    """Convert rows for the driver, each distinct value once; no database work, so no lock is held.
+
+    For tens of thousands of rows SQLAlchemy's per-row parameter handling costs as much as the
+    insert itself, and on SQLite that time would be spent holding the write lock every sign-in
+    waits on. Rows must all have the keys of the first one.
+    """
+    names = list(rows[0]) if rows else []
+    converters = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    converted: list[dict[Any, Any]] = [{} for _ in names]
+
+    def bound(index: int, value: Any) -> Any:
+        convert = converters[index]
+        if convert is None or value is None:
+            return value
+        known = converted[index]
+        if value not in known:
+            known[value] = convert(value)
+        return known[value]
+
+    quote = dialect.identifier_preparer.quote
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    columns = ", ".join(quote(name) for name in names)
+    sql = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({', '.join(marker for _ in names)})"  # noqa: S608 - identifiers from our own schema
+    return PreparedInsert(sql, [tuple(bound(i, row[name]) for i, name in enumerate(names)) for row in rows])
+
+
+def run_insert(connection: Connection, prepared: PreparedInsert) -> None:
+    """The driver's own executemany of a prepared insert."""
+    if prepared.rows:
+        connection.exec_driver_sql(prepared.sql, prepared.rows)
 
 
 class Database:

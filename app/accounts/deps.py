@@ -6,11 +6,13 @@ Every route declares who may call it through one of these dependencies; each car
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from fastapi import BackgroundTasks, Depends, HTTPException, Request
+from sqlalchemy.exc import OperationalError
 
 from app.accounts.models import Scope
 from app.accounts.tokens import TokenInfo, live_token, record_token_use
@@ -22,6 +24,7 @@ from app.security import SESSION_COOKIE
 from app.timeutil import utc_now
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+security_log = logging.getLogger("cooc.security")
 
 
 class Access(StrEnum):
@@ -105,8 +108,12 @@ def _unauthorized(message: str) -> HTTPException:
 
 
 def _note_use(db: Database, token_id: int) -> None:
-    with db.session() as session:
-        record_token_use(session, token_id, utc_now())
+    """Best effort, after the response: a busy database only delays the note to the next use."""
+    try:
+        with db.session() as session:
+            record_token_use(session, token_id, utc_now())
+    except OperationalError as error:
+        security_log.info("token %s: last use not recorded this time (%s)", token_id, error.orig)
 
 
 def _token_with_scope(request: Request, background: BackgroundTasks, scope: Scope) -> TokenInfo:

@@ -8,15 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy import select as core_select
-from sqlalchemy import update
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from app.accounts.events import DirectoryImported, RolesChanged
 from app.accounts.models import Role, User, UserRole
-from app.accounts.people import AccountError, EmployeeRecord, check_employee, normalise_email, parse_roles, replace_roles
+from app.accounts.people import AccountError, EmployeeRecord, check_employee, normalise_email, parse_roles
 from app.actor import Actor
-from app.db import table_of
+from app.db import prepare_insert, run_insert, table_of
 from app.events.service import record_event, record_events
 from app.timeutil import utc_now
 
@@ -102,34 +103,45 @@ def read_employee_csv(text: str) -> tuple[list[tuple[int, EmployeeRecord]], list
     return records, problems
 
 
-def import_employees(
-    session: Session,
-    actor: Actor,
-    text: str,
-    *,
-    source: str,
-    on_progress: Callable[[int, int], None] | None = None,
-    chunk_size: int = 1000,
-) -> ImportSummary:
-    """Create or update employees from an HR directory CSV, all rows or none.
+@dataclass(frozen=True)
+class ImportPlan:
+    """Everything an import will write, worked out from reads alone, before any write begins."""
 
-    The import and every role it changes are audited; `source` says where the file came from.
+    rows: int
+    new: list[EmployeeRecord]
+    updates: list[dict[str, object]]
+    role_changes: list[tuple[int, RolesChanged]]
+    unchanged: int
+
+    @property
+    def summary(self) -> ImportSummary:
+        changed = {user_id for user_id, _ in self.role_changes} | {int(str(update["user_id"])) for update in self.updates}
+        return ImportSummary(created=len(self.new), updated=len(changed), unchanged=self.unchanged)
+
+
+def plan_directory_import(
+    connection: Connection, text: str, *, on_progress: Callable[[int, int], None] | None = None, chunk_size: int = 1000
+) -> ImportPlan:
+    """Check every row and compare it with the directory as stored; raise EmployeeImportError on any bad row.
+
+    Only reads: on SQLite a long write transaction would make every sign-in wait, so all the
+    work of an import happens here and the write that follows is a handful of bulk statements.
     """
     records, problems = read_employee_csv(text)
-    existing_by_id: dict[str, EmployeeRow] = {}
-    owner_of_email: dict[str, str] = {}
     users = table_of(User)
     columns = (users.c.id, users.c.employee_id, users.c.name, users.c.email, users.c.department, users.c.language)
+    existing_by_id: dict[str, EmployeeRow] = {}
+    owner_of_email: dict[str, str] = {}
     for start in range(0, len(records), chunk_size):
         chunk = [record for _, record in records[start : start + chunk_size]]
-        ids = [record.employee_id for record in chunk]
-        emails = [record.email for record in chunk]
-        for row in session.connection().execute(core_select(*columns).where(users.c.employee_id.in_(ids))):
+        for row in connection.execute(core_select(*columns).where(users.c.employee_id.in_([r.employee_id for r in chunk]))):
             existing_by_id[row.employee_id] = EmployeeRow(*row)
-        for employee_id, email in session.connection().execute(
-            core_select(users.c.employee_id, users.c.email).where(users.c.email.in_(emails))
+        for employee_id, email in connection.execute(
+            core_select(users.c.employee_id, users.c.email).where(users.c.email.in_([r.email for r in chunk]))
         ):
             owner_of_email[email] = employee_id
+        if on_progress:
+            on_progress(start + len(chunk), len(records))
     for line, record in records:
         owner = owner_of_email.get(record.email)
         if owner is not None and owner != record.employee_id:
@@ -137,43 +149,81 @@ def import_employees(
     if problems:
         raise EmployeeImportError(sorted(problems, key=lambda problem: problem.line))
 
-    created = updated = unchanged = 0
+    roles_by_user = _roles_for(connection, [row.id for row in existing_by_id.values()])
+    new: list[EmployeeRecord] = []
+    updates: list[dict[str, object]] = []
+    role_changes: list[tuple[int, RolesChanged]] = []
+    unchanged = 0
+    for _, record in records:
+        existing = existing_by_id.get(record.employee_id)
+        if existing is None:
+            new.append(record)
+            continue
+        fields = {"name": record.name, "email": record.email, "department": record.department, "language": record.language}
+        details_changed = any(getattr(existing, key) != value for key, value in fields.items())
+        if details_changed:
+            updates.append({"user_id": existing.id, **fields})
+        before = roles_by_user.get(existing.id, frozenset())
+        if before != record.roles:
+            role_changes.append(
+                (existing.id, RolesChanged(record.employee_id, tuple(sorted(before)), tuple(sorted(record.roles))))
+            )
+        unchanged += not details_changed and before == record.roles
+    return ImportPlan(len(records), new, updates, role_changes, unchanged)
+
+
+def apply_directory_import(session: Session, actor: Actor, plan: ImportPlan, *, source: str) -> ImportSummary:
+    """Write a checked plan in a few bulk statements and one commit, with its audit rows."""
     now = utc_now()
-    roles_by_user = _roles_for(session, [row.id for row in existing_by_id.values()])
-    role_changes: list[RolesChanged] = []
-    for start in range(0, len(records), chunk_size):
-        chunk = [record for _, record in records[start : start + chunk_size]]
-        new = [record for record in chunk if record.employee_id not in existing_by_id]
-        _insert_users(session, new, now)
-        created += len(new)
-        for record in chunk:
-            existing = existing_by_id.get(record.employee_id)
-            if existing is None:
-                continue
-            changed = _update_user(session, existing, record, now)
-            before = roles_by_user.get(existing.id, frozenset())
-            if before != record.roles:
-                replace_roles(session, existing.id, record.roles)
-                role_changes.append(RolesChanged(record.employee_id, tuple(sorted(before)), tuple(sorted(record.roles))))
-                changed = True
-            updated += changed
-            unchanged += not changed
-        if on_progress:
-            on_progress(start + len(chunk), len(records))
-    record_events(session, actor, role_changes)
-    record_event(session, actor, DirectoryImported(len(records), created, updated, unchanged, source[:200]))
+    _insert_users(session, plan.new, now)
+    users = table_of(User)
+    if plan.updates:
+        session.connection().execute(
+            update(users)
+            .where(users.c.id == bindparam("user_id"))
+            .values(
+                name=bindparam("name"),
+                email=bindparam("email"),
+                department=bindparam("department"),
+                language=bindparam("language"),
+                updated_at=now,
+            ),
+            plan.updates,
+        )
+    _replace_roles_of(session, {user_id: frozenset(Role(r) for r in change.after) for user_id, change in plan.role_changes})
+    record_events(session, actor, [change for _, change in plan.role_changes])
+    summary = plan.summary
+    record_event(session, actor, DirectoryImported(plan.rows, summary.created, summary.updated, summary.unchanged, source[:200]))
     session.commit()
-    return ImportSummary(created=created, updated=updated, unchanged=unchanged)
+    return summary
+
+
+def import_employees(
+    session: Session,
+    actor: Actor,
+    text: str,
+    *,
+    source: str,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ImportSummary:
+    """Create or update employees from an HR directory CSV, all rows or none.
+
+    The import and every role it changes are audited; `source` says where the file came from.
+    """
+    plan = plan_directory_import(session.connection(), text, on_progress=on_progress)
+    session.rollback()  # end the read transaction before the short write one begins
+    return apply_directory_import(session, actor, plan, source=source)
 
 
 def _insert_users(session: Session, records: list[EmployeeRecord], now: datetime) -> None:
-    """Bulk-insert new employees and their roles: two statements per chunk, not two per person."""
+    """Bulk-insert new employees and their roles; the rows are converted before the first write."""
     if not records:
         return
-    connection = session.connection()
+    dialect = session.get_bind().dialect
     users = table_of(User)
-    connection.execute(
-        users.insert(),
+    new_users = prepare_insert(
+        dialect,
+        users,
         [
             {
                 "employee_id": record.employee_id,
@@ -189,28 +239,32 @@ def _insert_users(session: Session, records: list[EmployeeRecord], now: datetime
             for record in records
         ],
     )
-    new_ids = core_select(users.c.employee_id, users.c.id).where(users.c.employee_id.in_([r.employee_id for r in records]))
-    ids = {employee_id: user_id for employee_id, user_id in connection.execute(new_ids)}
-    connection.execute(
-        table_of(UserRole).insert(),
-        [{"user_id": ids[record.employee_id], "role": role} for record in records for role in sorted(record.roles)],
-    )
+    connection = session.connection()
+    run_insert(connection, new_users)
+    ids: dict[str, int] = {}
+    for start in range(0, len(records), 1000):
+        wanted = [record.employee_id for record in records[start : start + 1000]]
+        found = connection.execute(core_select(users.c.employee_id, users.c.id).where(users.c.employee_id.in_(wanted)))
+        ids.update({employee_id: user_id for employee_id, user_id in found})
+    roles = [{"user_id": ids[record.employee_id], "role": role.value} for record in records for role in sorted(record.roles)]
+    run_insert(connection, prepare_insert(dialect, table_of(UserRole), roles))
 
 
-def _update_user(session: Session, row: EmployeeRow, record: EmployeeRecord, now: datetime) -> bool:
-    """Bring one existing employee's details in line with the directory; say whether anything changed."""
-    fields = {"name": record.name, "email": record.email, "department": record.department, "language": record.language}
-    changed = any(getattr(row, key) != value for key, value in fields.items())
-    if changed:
-        users = table_of(User)
-        session.connection().execute(update(users).where(users.c.id == row.id).values(**fields, updated_at=now))
-    return changed
+def _replace_roles_of(session: Session, roles_by_user: dict[int, frozenset[Role]]) -> None:
+    if not roles_by_user:
+        return
+    connection = session.connection()
+    user_ids = list(roles_by_user)
+    for start in range(0, len(user_ids), 1000):
+        connection.execute(delete(UserRole).where(col(UserRole.user_id).in_(user_ids[start : start + 1000])))
+    roles = [{"user_id": user_id, "role": role.value} for user_id, roles in roles_by_user.items() for role in sorted(roles)]
+    run_insert(connection, prepare_insert(connection.dialect, table_of(UserRole), roles))
 
 
-def _roles_for(session: Session, user_ids: list[int]) -> dict[int, frozenset[Role]]:
+def _roles_for(connection: Connection, user_ids: list[int]) -> dict[int, frozenset[Role]]:
     found: dict[int, set[Role]] = {}
     for start in range(0, len(user_ids), 1000):
-        rows = session.connection().execute(
+        rows = connection.execute(
             core_select(col(UserRole.user_id), col(UserRole.role)).where(
                 col(UserRole.user_id).in_(user_ids[start : start + 1000])
             )

@@ -77,3 +77,38 @@ def test_cli_import_prints_bad_rows_with_file_and_line(settings, tmp_path, monke
     result = CliRunner().invoke(cli_module.cli, ["import-employees", str(bad)])
     assert result.exit_code == 1
     assert f"{bad}:line 2: email 'ann@example' is not a valid address" in result.output
+
+
+def test_sign_ins_and_token_calls_all_succeed_during_a_150000_row_import(app, client, db, session, learner) -> None:  # type: ignore[no-untyped-def]
+    """The import works out everything from reads first; its write is short, so nobody waits it out."""
+    import threading
+
+    from app.accounts.tokens import create_api_token
+    from tests.conftest import csrf_from
+
+    _, raw = create_api_token(session, TEST_ACTOR, "bi", ["catalog:read"])
+    rows = "".join(f"E{n},Person {n},p{n}@example.com,Dept {n % 50},en,learner\n" for n in range(150_000))
+    done = threading.Event()
+
+    def run_import() -> None:
+        with db.session() as import_session:
+            import_employees(import_session, TEST_ACTOR, HEADER + rows, source="test")
+        done.set()
+
+    importer = threading.Thread(target=run_import)
+    importer.start()
+    statuses: list[int] = []
+    while not done.is_set():
+        token = csrf_from(client.get("/login").text)
+        sign_in = client.post(
+            "/login",
+            data={"login": learner.email, "password": "correct-horse-battery", "csrf_token": token},
+            follow_redirects=False,
+        )
+        api = client.get("/api/v1/modules", headers={"authorization": f"Bearer {raw}"})
+        statuses += [sign_in.status_code, api.status_code]
+        client.cookies.clear()
+    importer.join(timeout=120)
+    assert len(statuses) >= 10, "the import ended before the requests could overlap it"
+    assert set(statuses) == {303, 200}, statuses
+    assert len(session.exec(select(User)).all()) == 150_001

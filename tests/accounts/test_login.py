@@ -169,7 +169,9 @@ def test_the_account_limit_holds_whichever_identifier_the_guesses_use(client, le
     assert response.status_code == 429
 
 
-def test_sign_ins_beyond_the_hashing_slots_get_503_before_any_hash_is_computed(app, client, learner, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_sign_ins_beyond_the_hashing_slots_get_503_before_any_hash_is_computed(
+    app, client, learner, settings, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     """argon2 takes 64 MiB per hash: a burst of sign-ins must not take the server's memory with it."""
     import threading
 
