@@ -20,7 +20,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.accounts.directory import apply_directory_import, plan_directory_import
 from app.actor import Actor
-
 from app.config import Settings
 from app.db import Database
 from app.migrations import upgrade_to_head
