@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 
-from app.accounts.service import viewer_for_session_token
-from app.catalog.pages import lesson_page_context
 from fastapi import Request
 from fastapi.responses import Response
 from starlette.requests import Request as StarletteRequest
 
-from app.catalog.service import published_module
+from app.accounts.viewer import viewer_for_session_token
 from app.main import create_app
+from app.progress.pages import lesson_page_context
 from app.progress.service import module_progress
 from app.web import render
 
@@ -26,7 +25,7 @@ TOKEN = os.environ["BENCH_SESSION_TOKEN"]
 app = create_app()
 with app.state.db.engine.connect() as connection:
     VIEWER = viewer_for_session_token(connection, TOKEN)
-    FIXED_MODULE = published_module(connection, MODULE)
+    FIXED_MODULE = app.state.versions.current(connection, MODULE)
     assert VIEWER is not None and FIXED_MODULE is not None
     FIXED_PROGRESS = module_progress(connection, VIEWER.id, FIXED_MODULE)
 _lesson = FIXED_MODULE.lesson(LESSON)

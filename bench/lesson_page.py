@@ -32,9 +32,11 @@ MODULE, LESSON = "internet-security", "phishing-and-fraud"
 
 def seed(data_dir: Path) -> str:
     """Migrate, import the shipped course, create a learner with some progress; return a session token."""
-    from app.accounts.service import EmployeeRecord, create_user, log_in
-
-    from app.catalog.service import import_modules_directory, published_module
+    from app.accounts.models import Role
+    from app.accounts.people import EmployeeRecord, create_user
+    from app.accounts.sign_in import log_in
+    from app.actor import Actor
+    from app.catalog.service import Versions, import_modules_directory
     from app.config import Settings
     from app.db import Database
     from app.migrations import upgrade_to_head
@@ -44,12 +46,13 @@ def seed(data_dir: Path) -> str:
     upgrade_to_head(settings)
     db = Database(settings)
     with db.session() as session:
-        assert import_modules_directory(session, settings.modules_dir, created_by="bench").ok
-        learner = EmployeeRecord("B1", "Bench Learner", "bench@example.com", "Finance", "en", frozenset({"learner"}))
-        user = create_user(session, settings, learner, "bench-password-123")
-        module = published_module(session.connection(), MODULE)
+        bench = Actor.system("bench")
+        assert import_modules_directory(session, bench, settings.modules_dir).ok
+        learner = EmployeeRecord("B1", "Bench Learner", "bench@example.com", "Finance", "en", frozenset({Role.learner}))
+        user = create_user(session, settings, bench, learner, "bench-password-123")
+        module = Versions().current(session.connection(), MODULE)
         assert user.id is not None and module is not None
-        mark_lesson_done(session, user.id, module, module.lesson_slugs[0])
+        mark_lesson_done(session, Actor.person(user.id, user.employee_id), module, module.lesson_slugs[0])
         token = log_in(session, settings, "bench@example.com", "bench-password-123", "127.0.0.1")
     db.dispose()
     return token
