@@ -162,14 +162,15 @@ def import_employees(
     ],
 ) -> None:
     """Create or update employees from an HR CSV; nothing is applied if any row is bad."""
-    from app.accounts.directory import EmployeeImportError
+    from app.accounts.directory import EmployeeImportError, decode_directory
     from app.accounts.directory import import_employees as run_import
+    from app.accounts.people import AccountError
     from app.actor import Actor
     from app.db import Database
 
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        text = decode_directory(file.read_bytes())
+    except (OSError, AccountError) as error:
         _fail(f"cannot read {file}: {error}")
 
     def show_progress(done: int, total: int) -> None:
@@ -182,6 +183,8 @@ def import_employees(
         for problem in error.problems:
             typer.echo(f"{file}:{problem}", err=True)
         _fail(str(error))
+    except AccountError as error:
+        _fail(f"{file}: {error}")
     typer.echo(f"{summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged")
 
 

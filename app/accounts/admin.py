@@ -58,11 +58,9 @@ def _import_directory(db: Database, actor: Actor, file_name: str, data: bytes) -
     try:
         if len(data) > EMPLOYEE_FILE_LIMIT:
             raise AccountError(f"the file is larger than {EMPLOYEE_FILE_LIMIT // (1024 * 1024)} MB; use cooc import-employees")
-        text = data.decode("utf-8-sig")
+        text = directory.decode_directory(data)
         with db.session() as session:
             context["summary"] = directory.import_employees(session, actor, text, source=f"upload {file_name}".strip())
-    except UnicodeDecodeError:
-        context["error"] = "the file is not UTF-8 text"
     except directory.EmployeeImportError as error:
         context["error"], context["problems"] = str(error), error.problems
     except AccountError as error:

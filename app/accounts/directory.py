@@ -58,9 +58,37 @@ class EmployeeImportError(AccountError):
         super().__init__(f"{len(problems)} bad row(s); nothing was imported")
 
 
+DELIMITERS = (",", ";", "\t")
+
+
+def decode_directory(data: bytes) -> str:
+    """UTF-8 (with or without the BOM Excel writes), else Windows-1252 (Excel's "CSV" in Belgium and France)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise AccountError(
+            f'the file is neither UTF-8 nor Windows-1252 text (byte {error.start}); save it as "CSV UTF-8"'
+        ) from error
+
+
+def _delimiter_of(header_line: str) -> str:
+    """The separator that splits the header into the most known columns: Excel uses ';' where ',' is a decimal mark."""
+    return max(
+        DELIMITERS,
+        key=lambda delimiter: len(set(part.strip().lower() for part in header_line.split(delimiter)) & set(EMPLOYEE_CSV_COLUMNS)),
+    )
+
+
 def read_employee_csv(text: str) -> tuple[list[tuple[int, EmployeeRecord]], list[RowProblem]]:
     """Parse and check every row before anything is written: one bad row stops the whole import."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise AccountError("the file is empty")
+    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter_of(text.splitlines()[0]))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [column for column in EMPLOYEE_CSV_COLUMNS if column not in header]
     if missing:

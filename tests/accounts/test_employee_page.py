@@ -30,12 +30,33 @@ def test_bad_rows_are_listed_and_nothing_is_imported(admin_client, session) -> N
     assert len(session.exec(select(User)).all()) == 1
 
 
-def test_a_file_that_is_not_utf8_is_refused(admin_client) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_in_no_known_encoding_is_refused_with_the_encoding_to_use(admin_client) -> None:  # type: ignore[no-untyped-def]
     token = csrf_from(admin_client.get("/admin/employees").text)
     response = admin_client.post(
-        "/admin/employees", data={"csrf_token": token}, files={"directory": ("hr.csv", b"\xff\xfe\x00bad", "text/csv")}
+        "/admin/employees", data={"csrf_token": token}, files={"directory": ("hr.csv", b"\x81\x8d\x90bad", "text/csv")}
     )
-    assert response.status_code == 400 and "not UTF-8" in response.text
+    assert response.status_code == 400 and "neither UTF-8 nor Windows-1252" in response.text
+    assert "CSV UTF-8" in response.text
+
+
+def test_excel_files_from_belgium_and_france_import_as_they_are(admin_client, session) -> None:  # type: ignore[no-untyped-def]
+    """Semicolons and Windows-1252 (Excel's default "CSV" there), or UTF-8 with a BOM."""
+    semicolon = "employee_id;name;email;department;language;role\r\nE1;Désirée Dupré;dd@example.com;Comptabilité;fr;learner\r\n"
+    token = csrf_from(admin_client.get("/admin/employees").text)
+    response = admin_client.post(
+        "/admin/employees", data={"csrf_token": token}, files={"directory": ("hr.csv", semicolon.encode("cp1252"), "text/csv")}
+    )
+    assert response.status_code == 200, response.text
+    user = session.exec(select(User).where(User.employee_id == "E1")).one()
+    assert (user.name, user.department) == ("Désirée Dupré", "Comptabilité")
+    with_bom = "\ufeff" + HEADER + "E2,Zoë,zoe@example.com,IT,nl,learner\n"
+    assert upload(admin_client, with_bom).status_code == 200
+    assert session.exec(select(User).where(User.employee_id == "E2")).one().name == "Zoë"
+
+
+def test_an_empty_file_is_reported_as_empty(admin_client) -> None:  # type: ignore[no-untyped-def]
+    response = upload(admin_client, "\n")
+    assert response.status_code == 400 and "the file is empty" in response.text and "bad row" not in response.text
 
 
 def test_learners_cannot_import_employees(learner_client) -> None:  # type: ignore[no-untyped-def]
