@@ -86,21 +86,31 @@ def mark_lesson_done(actor: ActingPerson, module: VisibleModule, lesson_slug: st
     return redirect(f"/modules/{module.slug}")
 
 
+def _quiz_form(
+    request: Request,
+    module: PublishedModule,
+    language: str,
+    *,
+    submission_id: str,
+    answers: dict[str, list[str]] | None = None,
+    unanswered: frozenset[str] = frozenset(),
+) -> Response:
+    context = {
+        "module": module,
+        "content_language": module.language_for(language),
+        "submission_id": submission_id,
+        "answers": answers or {},
+        "unanswered": unanswered,
+    }
+    return render(request, "progress/quiz.html", context, status_code=422 if unanswered else 200)
+
+
 @router.get("/modules/{slug}/quiz")
 async def quiz_page(request: Request, viewer: CurrentViewer, module: VisibleModule) -> Response:
     progress = await database(request).read(service.module_progress, viewer.id, module)
     if not progress.quiz_unlocked:
         return render(request, "progress/locked.html", {"module": module, "progress": progress}, status_code=403)
-    return render(
-        request,
-        "progress/quiz.html",
-        {
-            "module": module,
-            "progress": progress,
-            "content_language": module.language_for(viewer.language),
-            "submission_id": new_token(),
-        },
-    )
+    return _quiz_form(request, module, viewer.language, submission_id=new_token())
 
 
 @router.post("/modules/{slug}/quiz", dependencies=CSRFChecked)
@@ -124,6 +134,15 @@ async def submit_quiz(
 
     try:
         attempt_id = await run_in_threadpool(record)
+    except service.QuizIncomplete as incomplete:
+        return _quiz_form(
+            request,
+            module,
+            viewer.language,
+            submission_id=submission_id,
+            answers=answers,
+            unanswered=frozenset(incomplete.question_ids),
+        )
     except service.ProgressError as error:
         raise HTTPException(status_code=409, detail=str(error)) from error
     return redirect(f"/modules/{module.slug}/quiz/attempts/{attempt_id}")

@@ -32,6 +32,14 @@ class ProgressError(ValueError):
     """A progress action that is not allowed now; the message is safe to show."""
 
 
+class QuizIncomplete(ProgressError):
+    """Some questions have no answer: nothing is recorded, and the learner sees which ones."""
+
+    def __init__(self, question_ids: list[str]):
+        self.question_ids = question_ids
+        super().__init__(N_("Answer every question before checking your answers."))
+
+
 class ModuleState(StrEnum):
     not_started = "not_started"
     in_progress = "in_progress"
@@ -283,6 +291,11 @@ def submit_quiz(
     progress = module_progress(session.connection(), user_id, module)
     if not progress.quiz_unlocked:
         raise ProgressError(N_("Finish the lessons first."))
+    unanswered = [
+        question.id for question in module.quiz.questions if not set(answers.get(question.id, ())) & question.choice_ids
+    ]
+    if unanswered:
+        raise QuizIncomplete(unanswered)
     graded = grade(module.quiz, answers)
     right = sum(question.is_right for question in graded)
     score = round(100 * right / len(graded))

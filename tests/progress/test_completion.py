@@ -77,9 +77,27 @@ def test_double_submitted_quiz_records_one_attempt(learner_client, session, samp
 
 
 def test_answers_to_unknown_choices_are_ignored_not_trusted(learner_client, session, sample_module) -> None:  # type: ignore[no-untyped-def]
-    learner_client.post("/modules/sample-module/quiz", data={**quiz_form(learner_client), "q-strongest": ["b", "zzz"]})
+    learner_client.post("/modules/sample-module/quiz", data={**quiz_form(learner_client), **WRONG, "q-strongest": ["b", "zzz"]})
     attempt = session.exec(select(QuizAttempt)).one()
     assert attempt.answers["strongest"] == ["b"] and attempt.correct_count == 1
+
+
+def test_an_unanswered_question_is_refused_with_the_other_answers_kept(learner_client, session, sample_module) -> None:  # type: ignore[no-untyped-def]
+    form = quiz_form(learner_client)
+    empty = learner_client.post("/modules/sample-module/quiz", data=form)
+    assert empty.status_code == 422 and "Some questions have no answer yet" in empty.text
+    assert empty.text.count("Answer this question.") == 3
+    partial = learner_client.post("/modules/sample-module/quiz", data={**form, "q-strongest": "b", "q-second-factor": ["a", "c"]})
+    assert partial.status_code == 422 and partial.text.count("Answer this question.") == 1
+    assert 'value="b" checked' in partial.text and 'id="missing-report"' in partial.text
+    assert session.exec(select(QuizAttempt)).all() == []
+    done = learner_client.post("/modules/sample-module/quiz", data={**form, **RIGHT}, follow_redirects=False)
+    assert done.status_code == 303, "the same form, now complete, is accepted"
+
+
+def test_a_question_with_several_answers_shows_one_hint_with_the_count(learner_client, sample_module) -> None:  # type: ignore[no-untyped-def]
+    page = learner_client.get("/modules/sample-module/quiz").text
+    assert page.count('class="hint"') == 1 and "(choose 2)" in page
 
 
 def test_another_learners_attempt_is_not_visible(learner_client, client, session, settings, sample_module) -> None:  # type: ignore[no-untyped-def]
