@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -106,6 +106,7 @@ class ModuleProgress(LessonTrail):
     best_score: int | None
     attempts: int
     completed_at: datetime | None
+    last_activity_at: datetime | None = None
 
     @property
     def percent(self) -> int:
@@ -167,24 +168,29 @@ def progress_for(connection: Connection, user_id: int, modules: Iterable[Publish
     modules = list(modules)
     module_ids = [module.module_id for module in modules]
     done: dict[int, set[str]] = {module_id: set() for module_id in module_ids}
-    for module_id, slug in connection.execute(
-        core_select(_lesson.c.module_id, _lesson.c.lesson_slug).where(
+    latest: dict[int, datetime] = {}
+    for module_id, slug, completed_at in connection.execute(
+        core_select(_lesson.c.module_id, _lesson.c.lesson_slug, _lesson.c.completed_at).where(
             _lesson.c.user_id == user_id, _lesson.c.module_id.in_(module_ids)
         )
     ):
         done[module_id].add(slug)
+        latest[module_id] = max(completed_at, latest.get(module_id, completed_at))
     quiz: dict[int, tuple[int, int, bool]] = {}
-    for module_id, attempts, best, passed in connection.execute(
+    for module_id, attempts, best, passed, last_attempt in connection.execute(
         core_select(
             _attempt.c.module_id,
             func.count(),
             func.max(_attempt.c.score_percent),
             func.max(func.cast(_attempt.c.passed, _attempt.c.correct_count.type)),
+            func.max(_attempt.c.submitted_at),
         )
         .where(_attempt.c.user_id == user_id, _attempt.c.module_id.in_(module_ids))
         .group_by(_attempt.c.module_id)
     ):
         quiz[module_id] = (attempts, best, bool(passed))
+        last_attempt = _aware(last_attempt)
+        latest[module_id] = max(last_attempt, latest.get(module_id, last_attempt))
     completed = dict(
         connection.execute(
             core_select(_completion.c.module_id, _completion.c.completed_at).where(
@@ -202,8 +208,16 @@ def progress_for(connection: Connection, user_id: int, modules: Iterable[Publish
             best_score=best,
             attempts=attempts,
             completed_at=completed.get(module.module_id),
+            last_activity_at=latest.get(module.module_id),
         )
     return result
+
+
+def _aware(moment: datetime) -> datetime:
+    """An aggregate over a date column comes back without its type: SQLite gives text, naive for UTC."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def visible_progress(
@@ -214,14 +228,22 @@ def visible_progress(
     return list(progress_for(connection, user_id, visible).values())
 
 
-def resume_point(progress: Iterable[ModuleProgress]) -> ModuleProgress | None:
-    """Where "resume" leads: the first module under way, else the first not yet started."""
+@dataclass(frozen=True)
+class ResumePoint:
+    """Where the "go on" button leads: back into the module last worked on, or to the next one to start."""
+
+    progress: ModuleProgress
+    started: bool
+
+
+def resume_point(progress: Iterable[ModuleProgress]) -> ResumePoint | None:
+    """The unfinished module with the most recent activity, else the first one not started, in catalog order."""
     progress = list(progress)
-    for state in (ModuleState.in_progress, ModuleState.not_started):
-        found = next((item for item in progress if item.state == state), None)
-        if found is not None:
-            return found
-    return None
+    under_way = [item for item in progress if item.state == ModuleState.in_progress and item.next_step is not None]
+    if under_way:
+        return ResumePoint(max(under_way, key=lambda item: item.last_activity_at or datetime.min.replace(tzinfo=UTC)), True)
+    fresh = next((item for item in progress if item.state == ModuleState.not_started), None)
+    return None if fresh is None else ResumePoint(fresh, False)
 
 
 def module_progress(connection: Connection, user_id: int, module: PublishedModule) -> ModuleProgress:

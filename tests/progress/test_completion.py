@@ -21,8 +21,8 @@ def mark_done(client, lesson: str):  # type: ignore[no-untyped-def]
     )
 
 
-def quiz_form(client) -> dict:  # type: ignore[no-untyped-def, type-arg]
-    page = client.get("/modules/sample-module/quiz")
+def quiz_form(client, module: str = "sample-module") -> dict:  # type: ignore[no-untyped-def, type-arg]
+    page = client.get(f"/modules/{module}/quiz")
     submission = re.search(r'name="submission_id" value="([^"]+)"', page.text)
     assert submission
     return {"csrf_token": csrf_from(page.text), "submission_id": submission.group(1)}
@@ -119,3 +119,32 @@ def test_my_progress_offers_to_resume_at_the_next_lesson(learner_client, sample_
     page = learner_client.get("/progress").text
     assert 'href="/modules/sample-module/lessons/two-factors">Resume where I left off' in page
     assert "1 / 3" in page
+
+
+def test_go_on_leads_to_the_module_last_worked_on_and_says_start_for_a_new_one(learner_client, session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from app.catalog.service import import_module_folders
+    from tests.conftest import FIXTURE_MODULES
+    from tests.factories import TEST_ACTOR
+
+    second = tmp_path / "sample-two"
+    shutil.copytree(FIXTURE_MODULES / "sample-module", second)
+    manifest = second / "module.md"
+    manifest.write_text(
+        manifest.read_text()
+        .replace("slug: sample-module", "slug: sample-two")
+        .replace("en: Sample security module", "en: Second module")
+    )
+    assert import_module_folders(session, TEST_ACTOR, [FIXTURE_MODULES / "sample-module", second]).ok
+
+    assert "Start the next module: Sample security module" in learner_client.get("/progress").text
+    token = csrf_from(learner_client.get("/modules/sample-two/lessons/passwords").text)
+    learner_client.post("/modules/sample-two/lessons/passwords/done", data={"csrf_token": token})
+    assert "Resume where I left off: Second module" in learner_client.get("/progress").text
+
+    for lesson in ("two-factors", "reporting"):
+        learner_client.post(f"/modules/sample-two/lessons/{lesson}/done", data={"csrf_token": token})
+    learner_client.post("/modules/sample-two/quiz", data={**quiz_form(learner_client, "sample-two"), **RIGHT})
+    page = learner_client.get("/progress").text
+    assert "Start the next module: Sample security module" in page and "Resume where I left off" not in page
