@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.accounts.deps import RequireScope
 from app.accounts.models import Scope
@@ -27,8 +27,9 @@ class CompetenceOut(BaseModel):
 
 
 class CellOut(BaseModel):
+    eligible: int = Field(description="employees of the group who can see a module that builds this competence")
     reached: int
-    share: float
+    share: float = Field(description="reached / eligible")
 
 
 class GroupOut(BaseModel):
@@ -75,7 +76,11 @@ def competence_report_api(
                 group=group.group,
                 employees=group.employees,
                 competences={
-                    c.id: CellOut(reached=group.reached.get(c.id, 0), share=round(group.share(c.id), 4))
+                    c.id: CellOut(
+                        eligible=group.eligible.get(c.id, 0),
+                        reached=group.reached.get(c.id, 0),
+                        share=round(group.share(c.id), 4),
+                    )
                     for c in report.covered_competences
                 },
             )

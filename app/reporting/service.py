@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from app.accounts.models import User
+from app.accounts.models import Role, User, UserRole
 from app.catalog.digcomp import Competence, Framework, load_framework
 from app.catalog.service import Versions
 from app.db import table_of
@@ -21,7 +21,7 @@ from app.progress.competences import course_targets, reached_levels
 from app.progress.models import ModuleCompletion
 from app.spreadsheet import write_csv
 
-CSV_COLUMNS = ("group", "employees", "competence", "title", "target_level", "reached", "share")
+CSV_COLUMNS = ("group", "employees", "competence", "title", "target_level", "eligible", "reached", "share")
 
 
 class GroupBy(StrEnum):
@@ -32,12 +32,16 @@ class GroupBy(StrEnum):
 
 @dataclass(frozen=True)
 class GroupResult:
+    """One group's employees; per competence, how many have it as a target and how many reached it."""
+
     group: str
     employees: int
     reached: dict[str, int]
+    eligible: dict[str, int]
 
     def share(self, competence_id: str) -> float:
-        return self.reached.get(competence_id, 0) / self.employees if self.employees else 0.0
+        eligible = self.eligible.get(competence_id, 0)
+        return self.reached.get(competence_id, 0) / eligible if eligible else 0.0
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,16 @@ class CompetenceReport:
 
 
 def competence_report(connection: Connection, versions: Versions, group_by: GroupBy) -> CompetenceReport:
-    """Per group of active employees, how many reached the course's target level, competence by competence."""
-    targets = course_targets(versions.all_current(connection))
+    """Per group of active employees, how many reached the course's target level, competence by competence.
+
+    A person is counted for a competence only if a module they can see builds it: the mentors'
+    module does not make every learner fall short of a target they could never reach.
+    """
+    modules = versions.all_current(connection)
+    targets = course_targets(modules)
+    learner_targets = course_targets(module for module in modules if module.visible_to(frozenset({Role.learner})))
+    role = table_of(UserRole)
+    sees_all = set(connection.execute(select(role.c.user_id).where(role.c.role.in_([Role.mentor, Role.admin]))).scalars())
     user = table_of(User)
     completion = table_of(ModuleCompletion)
     group_column = {GroupBy.department: user.c.department, GroupBy.language: user.c.language}.get(group_by)
@@ -70,13 +82,17 @@ def competence_report(connection: Connection, versions: Versions, group_by: Grou
             completed[user_id].append(version_id)
     sizes: dict[str, int] = defaultdict(int)
     reached_counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    eligible_counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for user_id, group in employees.items():
         sizes[group] += 1
         levels = reached_levels(versions.get(connection, version_id) for version_id in completed.get(user_id, []))
-        for competence_id, target in targets.items():
+        for competence_id, target in (targets if user_id in sees_all else learner_targets).items():
+            eligible_counts[group][competence_id] += 1
             if levels.get(competence_id, 0) >= target:
                 reached_counts[group][competence_id] += 1
-    groups = [GroupResult(group, sizes[group], dict(reached_counts[group])) for group in sorted(sizes)]
+    groups = [
+        GroupResult(group, sizes[group], dict(reached_counts[group]), dict(eligible_counts[group])) for group in sorted(sizes)
+    ]
     return CompetenceReport(framework=load_framework(), group_by=group_by, targets=targets, groups=groups)
 
 
@@ -89,6 +105,7 @@ def report_as_rows(report: CompetenceReport, language: str = "en") -> list[dict[
             "competence": competence.id,
             "title": competence.title(language),
             "target_level": report.targets[competence.id],
+            "eligible": group.eligible.get(competence.id, 0),
             "reached": group.reached.get(competence.id, 0),
             "share": round(group.share(competence.id), 4),
         }

@@ -82,6 +82,7 @@ def test_csv_report_has_one_row_per_group_and_competence(client, company) -> Non
         "competence": "2.6",
         "title": "Managing digital identity and reputation",
         "target_level": "3",
+        "eligible": "3",
         "reached": "2",
         "share": "0.6667",
     }
@@ -128,3 +129,28 @@ def test_csv_cells_that_look_like_formulas_come_out_as_text(client, company, ses
     assert not any(group[0] in "=+-@" for group in groups)
     shares = [row["share"] for row in csv.DictReader(io.StringIO(response.text))]
     assert all(not share.startswith("'") for share in shares), "numbers stay numbers"
+
+
+def test_a_competence_only_the_mentors_module_builds_does_not_count_learners_against_it(
+    client, company, session, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Mentor-only 5.4 is a target for mentors only; learners neither reach it nor fall short of it."""
+    mentors = tmp_path / "for-mentors"
+    shutil.copytree(FIXTURE_MODULES / "sample-module", mentors)
+    manifest = mentors / "module.md"
+    manifest.write_text(
+        manifest.read_text()
+        .replace("slug: sample-module", "slug: for-mentors")
+        .replace("audience: everyone", "audience: mentors")
+        .replace('"4.1": 2\n  "2.6": 3', '"5.4": 3')
+    )
+    (mentors / "en" / "01-passwords.md").write_text(
+        (mentors / "en" / "01-passwords.md").read_text().replace('digcomp: {"4.1": 2}', "")
+    )
+    assert import_module_folders(session, TEST_ACTOR, [mentors]).ok
+    make_user(session, settings, employee_id="M1", email="m1@example.com", department="Finance", roles={"mentor"})
+    report = client.get("/api/v1/reports/competences?group_by=department", headers=company).json()
+    finance = next(group for group in report["groups"] if group["group"] == "Finance")
+    assert finance["employees"] == 4
+    assert finance["competences"]["5.4"] == {"eligible": 1, "reached": 0, "share": 0.0}
+    assert finance["competences"]["2.6"]["eligible"] == 4
