@@ -51,16 +51,24 @@ def parse_roles(text: str) -> frozenset[Role]:
     return frozenset({Role(name) for name in names} | {Role.learner})
 
 
+# The column sizes of user_account: checked here so that SQLite (which would store a longer value)
+# and PostgreSQL (which would refuse it with an error) give the same clear answer.
+FIELD_LIMITS = {"employee_id": 64, "name": 200, "email": 320, "department": 200}
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def check_employee(record: EmployeeRecord) -> list[str]:
     reasons = []
-    if not record.employee_id or len(record.employee_id) > 64:
-        reasons.append("employee_id is required (64 characters at most)")
-    if not record.name:
-        reasons.append("name is required")
-    if not EMAIL_PATTERN.match(record.email):
+    for field, limit in FIELD_LIMITS.items():
+        value = getattr(record, field)
+        if not value:
+            reasons.append(f"{field} is required")
+        elif len(value) > limit:
+            reasons.append(f"{field} is longer than {limit} characters")
+        elif CONTROL_CHARACTERS.search(value):
+            reasons.append(f"{field} contains a control character")
+    if record.email and not EMAIL_PATTERN.match(record.email):
         reasons.append(f"email {record.email!r} is not a valid address")
-    if not record.department:
-        reasons.append("department is required")
     if record.language not in UI_LANGUAGES:
         reasons.append(f"language {record.language!r} is not one of {', '.join(UI_LANGUAGES)}")
     return reasons

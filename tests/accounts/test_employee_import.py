@@ -112,3 +112,25 @@ def test_sign_ins_and_token_calls_all_succeed_during_a_150000_row_import(app, cl
     assert len(statuses) >= 10, "the import ended before the requests could overlap it"
     assert set(statuses) == {303, 200}, statuses
     assert len(session.exec(select(User)).all()) == 150_001
+
+
+def test_over_long_or_control_character_values_are_bad_rows_on_every_database(session) -> None:  # type: ignore[no-untyped-def]
+    """SQLite would store a 300-character name, PostgreSQL would fail: both must name the row instead."""
+    rows = (
+        f"E1,{'N' * 201},a@example.com,Finance,en,learner\n"
+        f"E2,Bo,b@example.com,{'D' * 201},en,learner\n"
+        f"{'E' * 65},Cy,c@example.com,IT,en,learner\n"
+        "E4,Dee\x00Null,d@example.com,IT,en,learner\n"
+        f"E5,Ed,{'e' * 320}@example.com,IT,en,learner\n"
+    )
+    with pytest.raises(EmployeeImportError) as refused:
+        import_employees(session, TEST_ACTOR, HEADER + rows, source="test")
+    assert [str(problem) for problem in refused.value.problems] == [
+        "line 2: name is longer than 200 characters",
+        "line 3: department is longer than 200 characters",
+        "line 4: employee_id is longer than 64 characters",
+        "line 5: name contains a control character",
+        "line 6: email is longer than 320 characters",
+    ]
+    session.rollback()
+    assert session.exec(select(User)).all() == []
