@@ -6,19 +6,22 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 
 from app import admin
 from app.accounts import pages as account_pages
-from app.accounts.deps import LoginRequired, NotAllowed, optional_viewer
+from app.accounts.deps import BEARER_SCHEME, LoginRequired, NotAllowed, optional_viewer
 from app.catalog import api as catalog_api
 from app.catalog.service import Versions
 from app.config import Settings, get_settings
@@ -44,12 +47,10 @@ SECURITY_HEADERS = {
     ),
 }
 API_DOCS_PATH = "/api/docs"
-# The interactive API documentation is FastAPI's Swagger UI: its assets come from a CDN and it
-# starts with an inline script. That page shows no user content, so only it gets this policy.
+# Swagger UI sets inline styles on its elements; its page shows no user content, so only it
+# allows them. Its scripts, like every other page's, come from cooc itself.
 API_DOCS_CSP = (
-    "default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
-    "style-src 'self' https://cdn.jsdelivr.net; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "frame-ancestors 'none'"
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'"
 )
 
 
@@ -133,11 +134,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Corporate online open course and reverse-mentoring platform",
         version="1.0",
         lifespan=lifespan,
-        docs_url=API_DOCS_PATH,
+        docs_url=None,
         max_body_size=FORM_MAX_BYTES,
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
+
+    def openapi_with_token_scheme() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+            schema.setdefault("components", {})["securitySchemes"] = {
+                BEARER_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token from /admin/tokens or cooc create-token; each endpoint names its scope.",
+                }
+            }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi_with_token_scheme  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.db = db
     app.state.versions = Versions()
@@ -145,15 +161,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(SecurityHeadersMiddleware, headers=security_headers(settings))
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
-    for router in (
-        site_pages.router,
-        account_pages.router,
-        progress_pages.router,
-        admin.router,
-        catalog_api.router,
-        reporting_api.router,
-    ):
-        app.include_router(router)
+    app.mount(f"{API_DOCS_PATH}/assets", StaticFiles(directory=str(swagger_ui_path)), name="api-docs-assets")
+    # The OpenAPI schema documents the JSON API only; HTML pages and forms are not an API.
+    for page_router in (site_pages.router, account_pages.router, progress_pages.router, admin.router):
+        app.include_router(page_router, include_in_schema=False)
+    for api_router in (catalog_api.router, reporting_api.router):
+        app.include_router(api_router)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:

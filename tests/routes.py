@@ -10,8 +10,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# FastAPI's own documentation routes and the static files: open to all by design.
-FRAMEWORK_PATHS = frozenset({"/api/openapi.json", "/api/docs", "/docs/oauth2-redirect", "/static"})
+# The OpenAPI schema, Swagger UI's files and the static files: open to all by design.
+FRAMEWORK_PATHS = frozenset({"/api/openapi.json", "/api/docs/assets", "/static"})
 PATH_VALUES = {
     "{slug}": "sample-module",
     "{lesson_slug}": "passwords",

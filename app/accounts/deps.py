@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from fastapi import BackgroundTasks, Depends, HTTPException, Request
+from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 
 from app.accounts.models import Scope
@@ -131,6 +132,25 @@ def _token_with_scope(request: Request, background: BackgroundTasks, scope: Scop
         background.add_task(_note_use, db, token.id)
     request.state.actor = token.actor
     return token
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+BEARER_SCHEME = "bearerToken"
+
+
+def documented_for_token(scope: Scope, *, also_signed_in: bool = False) -> dict[str, Any]:
+    """Route options that tell the OpenAPI schema which scope an endpoint needs and how it refuses."""
+    who = "a signed-in employee or a token" if also_signed_in else "a bearer token"
+    return {
+        "openapi_extra": {"security": [{BEARER_SCHEME: [scope.value]}], "x-cooc-scope": scope.value},
+        "responses": {
+            401: {"model": ErrorOut, "description": f"needs {who} with the {scope.value} scope: missing, wrong or revoked"},
+            403: {"model": ErrorOut, "description": f"the token lacks the {scope.value} scope"},
+        },
+    }
 
 
 class RequireScope:

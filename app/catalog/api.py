@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
 
-from app.accounts.deps import ViewerOrScope
+from app.accounts.deps import ErrorOut, ViewerOrScope, documented_for_token
 from app.accounts.models import Scope
 from app.accounts.tokens import TokenInfo
 from app.accounts.viewer import Viewer
@@ -79,14 +79,24 @@ def _visible(module: PublishedModule, reader: Viewer | TokenInfo) -> bool:
     return isinstance(reader, TokenInfo) or module.visible_to(reader.roles)
 
 
-@router.get("/modules")
+@router.get("/modules", **documented_for_token(Scope.catalog_read, also_signed_in=True))
 async def list_modules(request: Request, reader: CatalogReader, versions: VersionsDep) -> list[ModuleOut]:
     """Published modules with their lessons, languages and quiz size."""
     modules = await database(request).read(versions.all_current)
     return [_module_out(module) for module in modules if _visible(module, reader)]
 
 
-@router.get("/modules/{slug}")
+_DOCUMENTED = documented_for_token(Scope.catalog_read, also_signed_in=True)
+
+
+@router.get(
+    "/modules/{slug}",
+    openapi_extra=_DOCUMENTED["openapi_extra"],
+    responses={
+        **_DOCUMENTED["responses"],
+        404: {"model": ErrorOut, "description": "no such module, or not visible to this reader"},
+    },
+)
 async def get_module(slug: str, request: Request, reader: CatalogReader, versions: VersionsDep) -> ModuleOut:
     """One published module."""
     module = await database(request).read(versions.current, slug)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from app.accounts.deps import RequireScope
+from app.accounts.deps import RequireScope, documented_for_token
 from app.accounts.models import Scope
 from app.accounts.tokens import TokenInfo
 from app.catalog.deps import VersionsDep
@@ -45,7 +45,18 @@ class CompetenceReportOut(BaseModel):
     groups: list[GroupOut]
 
 
-@router.get("/competences", response_model=CompetenceReportOut, responses={200: {"content": {"text/csv": {}}}})
+_DOCUMENTED = documented_for_token(Scope.reports_read)
+
+
+@router.get(
+    "/competences",
+    response_model=CompetenceReportOut,
+    openapi_extra=_DOCUMENTED["openapi_extra"],
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "the report as JSON, or as CSV with format=csv"},
+        **_DOCUMENTED["responses"],
+    },
+)
 def competence_report_api(
     _token: ReportReader,
     connection: ConnectionDep,

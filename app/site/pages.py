@@ -13,7 +13,7 @@ from app.accounts.deps import OptionalViewer, Public
 from app.accounts.viewer import Viewer
 from app.deps import database
 from app.site.service import site_page
-from app.web import render, request_language
+from app.web import render, request_language, templates
 
 router = APIRouter()
 
@@ -38,6 +38,12 @@ def _site_page_route(slug: str) -> Callable[[Request, Viewer | None], Awaitable[
 
 for _path, _slug in SITE_ROUTES.items():
     router.add_api_route(_path, _site_page_route(_slug), methods=["GET"], name=_slug, dependencies=Public)
+
+
+@router.get("/api/docs", include_in_schema=False, dependencies=Public)
+def api_documentation(request: Request) -> Response:
+    """Swagger UI served from cooc itself (an intranet often reaches no CDN)."""
+    return templates.TemplateResponse(request, "site/api_docs.html")
 
 
 @router.get("/healthz", include_in_schema=False, dependencies=Public)
