@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
@@ -48,6 +48,8 @@ def current_actor(request: Request) -> Actor:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+# A database row id in a URL: bounded so that '99999999999999999999' is a 422, not an integer overflow.
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 ConnectionDep = Annotated[Connection, Depends(get_connection)]
 ActorDep = Annotated[Actor, Depends(current_actor)]
 SettingsDep = Annotated[Settings, Depends(settings_of)]

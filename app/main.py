@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from starlette.datastructures import MutableHeaders
@@ -101,6 +101,27 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+class RefuseNulBytes:
+    """A NUL byte in the path or the query string is refused at the edge (400).
+
+    PostgreSQL cannot store or even compare text holding one, so it would otherwise surface as a
+    500 from whichever query first met it; no valid cooc URL contains one. (Form fields are
+    checked with the CSRF token, before a route sees them.)
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (
+            "\x00" in scope["path"] or b"%00" in scope["query_string"] or b"\x00" in scope["query_string"]
+        ):
+            response = PlainTextResponse("A NUL character is not allowed in a URL.", status_code=400)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -159,6 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.versions = Versions()
     app.state.site_pages = load_site_pages(settings.content_dir)
 
+    app.add_middleware(RefuseNulBytes)
     app.add_middleware(SecurityHeadersMiddleware, headers=security_headers(settings))
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.mount(f"{API_DOCS_PATH}/assets", StaticFiles(directory=str(swagger_ui_path)), name="api-docs-assets")

@@ -93,6 +93,8 @@ async def verify_csrf(request: Request) -> None:
     if origin is not None and urlsplit(origin).netloc != request.headers.get("host"):
         raise HTTPException(status_code=403, detail=N_("This form did not come from cooc."))
     form = await request.form()
+    if any(isinstance(value, str) and "\x00" in value for _, value in form.multi_items()):
+        raise HTTPException(status_code=400, detail=N_("The form contains a character cooc does not accept."))
     submitted = form.get(CSRF_FIELD)
     anchor = csrf_anchor(request)
     if not isinstance(submitted, str) or not anchor or not csrf_token_matches(settings_of(request).secret_key, anchor, submitted):

@@ -18,7 +18,7 @@ from app.accounts.deps import ActingPerson
 from app.accounts.people import AccountError
 from app.actor import Actor
 from app.db import Database
-from app.deps import SessionDep, database
+from app.deps import RowId, SessionDep, database
 from app.web import redirect, render, verify_csrf
 
 router = APIRouter()
@@ -100,7 +100,7 @@ def token_create(
 
 
 @router.post("/tokens/{token_id}/revoke", dependencies=CSRFChecked)
-def token_revoke(token_id: int, actor: ActingPerson, session: SessionDep) -> Response:
+def token_revoke(token_id: RowId, actor: ActingPerson, session: SessionDep) -> Response:
     try:
         tokens.revoke_api_token(session, actor, token_id)
     except AccountError as error:

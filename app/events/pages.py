@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from app.deps import ActorDep, ConnectionDep, SessionDep
+from app.deps import ActorDep, ConnectionDep, RowId, SessionDep
 from app.events.models import OutboxState
 from app.events.service import AuditFilter, OutboxError, audit_actions, audit_page, outbox_overview, retry_dead_message
 from app.web import redirect, render, verify_csrf
@@ -56,7 +56,7 @@ def outbox_page(request: Request, connection: ConnectionDep, state: OutboxState 
 
 
 @router.post("/outbox/{message_id}/retry", dependencies=[Depends(verify_csrf)])
-def retry_message(message_id: int, actor: ActorDep, session: SessionDep) -> Response:
+def retry_message(message_id: RowId, actor: ActorDep, session: SessionDep) -> Response:
     try:
         retry_dead_message(session, actor, message_id)
     except OutboxError as error:

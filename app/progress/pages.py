@@ -13,7 +13,7 @@ from app.accounts.deps import ActingPerson, CurrentViewer
 from app.catalog.deps import VersionsDep, VisibleModule
 from app.catalog.digcomp import load_framework
 from app.catalog.service import PublishedLesson, PublishedModule
-from app.deps import SessionDep, database
+from app.deps import RowId, SessionDep, database
 from app.progress import service
 from app.progress.competences import CompetenceLevel, competence_profile
 from app.progress.deps import ReadLesson
@@ -149,7 +149,9 @@ async def submit_quiz(
 
 
 @router.get("/modules/{slug}/quiz/attempts/{attempt_id}")
-def quiz_result(request: Request, viewer: CurrentViewer, module: VisibleModule, attempt_id: int, session: SessionDep) -> Response:
+def quiz_result(
+    request: Request, viewer: CurrentViewer, module: VisibleModule, attempt_id: RowId, session: SessionDep
+) -> Response:
     attempt = service.attempt_by_id(session, viewer.id, attempt_id)
     if attempt is None or attempt.module_id != module.module_id:
         raise HTTPException(status_code=404, detail="No such attempt")
