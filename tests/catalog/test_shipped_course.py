@@ -88,6 +88,16 @@ def test_quiz_has_enough_questions_each_answerable_and_explained_in_every_langua
             assert all(choice.explanation_html.strip() for choice in choices), (question.id, language)
 
 
+ANSWER_COUNT_HINT = re.compile(r"\((choose|select|deux|trois|plusieurs|kies|duid|meerdere)\b", re.IGNORECASE)
+
+
+def test_no_quiz_prompt_carries_its_own_answer_count_hint(module: ModuleSource) -> None:
+    """The quiz page says how many answers to choose, once, in the interface language."""
+    for question in module.quiz.questions:
+        for language, text in question.texts.items():
+            assert not ANSWER_COUNT_HINT.search(text.prompt_html), (question.id, language, text.prompt_html)
+
+
 def _passages(html: str) -> set[tuple[str, ...]]:
     words = re.sub(r"<[^>]+>", " ", html).split()
     return {tuple(words[start : start + NEAR_COPY_WORDS]) for start in range(len(words) - NEAR_COPY_WORDS + 1)}
