@@ -1,16 +1,19 @@
 """Interface strings in English, French and Dutch, from gettext catalogs (Babel `.po` files).
 
-The catalogs are read once at start-up; `translator(language)` is then a dictionary lookup.
-Extract new strings with `pybabel extract -F babel.cfg -k _ -k N_ -o app/locales/messages.pot .` and
+The catalogs are read and compiled once; `translator(language)` is then a dictionary lookup.
+Extract new strings with `pybabel extract -F babel.cfg -k _ -k N_ -k _n:1,2 -k plural:1,2 -o app/locales/messages.pot .` and
 merge them with `pybabel update -i app/locales/messages.pot -d app/locales`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gettext
+import io
 from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from app.config import UI_LANGUAGES
@@ -18,21 +21,19 @@ from app.config import UI_LANGUAGES
 LOCALES_DIR = Path(__file__).parent / "locales"
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "nl": "Nederlands"}
 
-Translate = Callable[..., str]
-
 
 @lru_cache
-def _catalog(language: str) -> dict[str, str]:
+def _translations(language: str) -> gettext.NullTranslations:
+    """The language's catalog compiled in memory, so plural forms follow its gettext plural rule."""
     path = LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
     if not path.exists():
-        return {}
+        return gettext.NullTranslations()
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=language)
-    return {
-        str(message.id): str(message.string)
-        for message in catalog
-        if message.id and message.string and not message.fuzzy and isinstance(message.id, str)
-    }
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)  # fuzzy entries are left out
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
 
 
 def N_(message: str) -> str:
@@ -40,15 +41,29 @@ def N_(message: str) -> str:
     return message
 
 
-def translator(language: str) -> Translate:
-    """A gettext function for one language; `%(name)s` placeholders are filled from keywords."""
-    catalog = _catalog(language if language in UI_LANGUAGES else "en")
+class Translator:
+    """gettext for one language: `_("...", name=value)` fills `%(name)s` placeholders;
+    `_.plural(singular, plural, count, ...)` picks the form the language uses for `count`
+    (French says "0 leçon" and "1 leçon", Dutch "1 les" and "0 lessen")."""
 
-    def gettext(message: str, **values: object) -> str:
-        text = catalog.get(message, message)
+    def __init__(self, translations: gettext.NullTranslations):
+        self._translations = translations
+
+    def __call__(self, message: str, **values: object) -> str:
+        text = self._translations.gettext(message)
         return text % values if values else text
 
-    return gettext
+    def plural(self, singular: str, plural: str, count: int, **values: object) -> str:
+        return self._translations.ngettext(singular, plural, count) % {"count": count, **values}
+
+
+def translator(language: str) -> Translator:
+    return Translator(_translations(language if language in UI_LANGUAGES else "en"))
+
+
+def language_name(code: str, in_language: str) -> str:
+    """A language's name as the reader says it ("Engels" in Dutch, "anglais" in French)."""
+    return str(Locale.parse(in_language).languages.get(code, code))
 
 
 def negotiate_language(accept_language: str | None, default: str) -> str:

@@ -6,6 +6,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -208,7 +209,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         if not hasattr(request.state, "viewer"):
             await optional_viewer(request)  # the error page speaks the viewer's language too
-        return render(request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code)
+        # Starlette's own details ("Method Not Allowed") are English reason phrases: the page's
+        # heading says the same in the viewer's language instead.
+        message = None if exc.detail == HTTPStatus(exc.status_code).phrase else exc.detail
+        return render(request, "error.html", {"status": exc.status_code, "message": message}, status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -14,7 +14,7 @@ from starlette.templating import Jinja2Templates
 
 from app.config import UI_LANGUAGES
 from app.deps import settings_of
-from app.i18n import LANGUAGE_NAMES, N_, negotiate_language, translator
+from app.i18n import LANGUAGE_NAMES, N_, language_name, negotiate_language, translator
 from app.security import ANONYMOUS_COOKIE, SESSION_COOKIE, csrf_token_for, csrf_token_matches
 
 APP_DIR = Path(__file__).parent
@@ -44,7 +44,8 @@ def _page_context(request: Request) -> dict[str, Any]:
     language = request_language(request)
     anchor = csrf_anchor(request) or getattr(request.state, "new_anonymous_anchor", None)
     return {
-        "_": translator(language),
+        "_": (translate := translator(language)),
+        "_n": translate.plural,
         "language": language,
         "language_names": LANGUAGE_NAMES,
         "ui_languages": UI_LANGUAGES,
@@ -62,6 +63,7 @@ templates = Jinja2Templates(
     context_processors=[_page_context],
 )
 templates.env.filters["day"] = _format_day
+templates.env.filters["language_name"] = language_name
 # Templates ship with the code: checking their files' modification time on every render costs
 # a system call per template and include, so a template change needs a restart, like code.
 templates.env.auto_reload = False

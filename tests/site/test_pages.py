@@ -56,3 +56,27 @@ def test_an_unexpected_error_shows_a_plain_page_and_is_logged(app, learner, monk
     assert page.headers["content-security-policy"].startswith("default-src 'self'")
     assert page.headers["x-frame-options"] == "DENY" and page.headers["cache-control"] == "no-store"
     assert "unhandled error on GET /catalog" in caplog.text
+
+
+def test_a_french_page_says_method_not_allowed_in_french(client) -> None:  # type: ignore[no-untyped-def]
+    client.cookies.set("cooc_lang", "fr")
+    page = client.get("/logout")
+    assert page.status_code == 405
+    assert "Cette adresse n’accepte pas ce type de requête" in page.text and "Method Not Allowed" not in page.text
+
+
+def test_the_home_page_has_its_own_title_in_each_language(client) -> None:  # type: ignore[no-untyped-def]
+    for language, title in (("fr", "Parlez-vous numérique"), ("nl", "Spreekt u digitaal?"), ("en", "Do you speak digital?")):
+        client.cookies.set("cooc_lang", language)
+        assert f"<title>{title}" in client.get("/").text, language
+
+
+def test_the_home_page_invites_only_the_signed_out_to_sign_in(client, learner) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import csrf_from, sign_in
+
+    assert 'href="/login"' in client.get("/").text.split("<main")[1]
+    sign_in(client, learner.email)
+    for language in ("en", "fr", "nl"):
+        token = csrf_from(client.get("/catalog").text)
+        client.post("/language", data={"csrf_token": token, "language": language, "next": "/"})
+        assert 'href="/login"' not in client.get("/").text.split("<main")[1], language

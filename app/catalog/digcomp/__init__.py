@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from app.config import UI_LANGUAGES
+
 CURRENT_VERSION = "2.2"
 _HERE = Path(__file__).parent
 
@@ -41,7 +43,7 @@ class Framework:
 def load_framework(version: str = CURRENT_VERSION) -> Framework:
     data = yaml.safe_load((_HERE / f"digcomp-{version}.yaml").read_text(encoding="utf-8"))
     competences = tuple(
-        Competence(id=c["id"], area_id=area["id"], titles={"en": c["en"], "fr": c["fr"]})
+        Competence(id=c["id"], area_id=area["id"], titles={language: c[language] for language in UI_LANGUAGES})
         for area in data["areas"]
         for c in area["competences"]
     )
