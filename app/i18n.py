@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,6 +57,24 @@ class Translator:
 
     def plural(self, singular: str, plural: str, count: int, **values: object) -> str:
         return self._translations.ngettext(singular, plural, count) % {"count": count, **values}
+
+
+@dataclass(frozen=True)
+class Message:
+    """Text for a person, kept untranslated with its values until it is shown.
+
+    Services raise errors in these terms: the command line prints them in English (`str`), a
+    page shows them in the reader's language (`translated`).
+    """
+
+    text: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text % dict(self.values) if self.values else self.text
+
+    def translated(self, translate: Translator) -> str:
+        return translate(self.text, **self.values)
 
 
 def translator(language: str) -> Translator:

@@ -19,6 +19,7 @@ from app.accounts.people import AccountError
 from app.actor import Actor
 from app.db import Database
 from app.deps import RowId, SessionDep, database
+from app.i18n import N_, Message
 from app.web import redirect, render, verify_csrf
 
 router = APIRouter()
@@ -47,7 +48,9 @@ async def employee_import(request: Request, actor: ActingPerson) -> Response:
     """
     upload = (await request.form()).get("directory")
     if not isinstance(upload, StarletteUploadFile):
-        return render(request, "accounts/employees.html", {"columns": directory.EMPLOYEE_CSV_COLUMNS, "error": "no file"}, 400)
+        return render(
+            request, "accounts/employees.html", {"columns": directory.EMPLOYEE_CSV_COLUMNS, "error": Message(N_("no file"))}, 400
+        )
     data = await upload.read(EMPLOYEE_FILE_LIMIT + 1)
     context = await run_in_threadpool(_import_directory, database(request), actor, upload.filename or "", data)
     return render(request, "accounts/employees.html", context, status_code=400 if "error" in context else 200)
@@ -57,14 +60,19 @@ def _import_directory(db: Database, actor: Actor, file_name: str, data: bytes) -
     context: dict[str, object] = {"columns": directory.EMPLOYEE_CSV_COLUMNS, "file_name": file_name}
     try:
         if len(data) > EMPLOYEE_FILE_LIMIT:
-            raise AccountError(f"the file is larger than {EMPLOYEE_FILE_LIMIT // (1024 * 1024)} MB; use cooc import-employees")
+            raise AccountError(
+                Message(
+                    N_("the file is larger than %(size)s MB; use cooc import-employees"),
+                    {"size": EMPLOYEE_FILE_LIMIT // (1024 * 1024)},
+                )
+            )
         text = directory.decode_directory(data)
         with db.session() as session:
             context["summary"] = directory.import_employees(session, actor, text, source=f"upload {file_name}".strip())
     except directory.EmployeeImportError as error:
-        context["error"], context["problems"] = str(error), error.problems
+        context["error"], context["problems"] = error.message, error.problems
     except AccountError as error:
-        context["error"] = str(error)
+        context["error"] = error.message
     return context
 
 

@@ -19,6 +19,7 @@ from app.accounts.people import AccountError, EmployeeRecord, check_employee, no
 from app.actor import Actor
 from app.db import prepare_insert, run_insert, table_of
 from app.events.service import record_event, record_events
+from app.i18n import N_, Message
 from app.timeutil import utc_now
 
 EMPLOYEE_CSV_COLUMNS = ("employee_id", "name", "email", "department", "language", "role")
@@ -39,7 +40,7 @@ class EmployeeRow:
 @dataclass(frozen=True)
 class RowProblem:
     line: int
-    reason: str
+    reason: Message
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
@@ -55,7 +56,7 @@ class ImportSummary:
 class EmployeeImportError(AccountError):
     def __init__(self, problems: list[RowProblem]):
         self.problems = problems
-        super().__init__(f"{len(problems)} bad row(s); nothing was imported")
+        super().__init__(Message(N_("rows with a problem: %(count)s; nothing was imported"), {"count": len(problems)}))
 
 
 DELIMITERS = (",", ";", "\t")
@@ -87,12 +88,12 @@ def read_employee_csv(text: str) -> tuple[list[tuple[int, EmployeeRecord]], list
     """Parse and check every row before anything is written: one bad row stops the whole import."""
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise AccountError("the file is empty")
+        raise AccountError(Message(N_("the file is empty")))
     reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter_of(text.splitlines()[0]))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [column for column in EMPLOYEE_CSV_COLUMNS if column not in header]
     if missing:
-        return [], [RowProblem(1, f"missing column(s): {', '.join(missing)}")]
+        return [], [RowProblem(1, Message(N_("missing column(s): %(columns)s"), {"columns": ", ".join(missing)}))]
     reader.fieldnames = header
     records: list[tuple[int, EmployeeRecord]] = []
     problems: list[RowProblem] = []
@@ -101,13 +102,13 @@ def read_employee_csv(text: str) -> tuple[list[tuple[int, EmployeeRecord]], list
     for row in reader:
         line = reader.line_num
         if None in row:
-            problems.append(RowProblem(line, "too many fields"))
+            problems.append(RowProblem(line, Message(N_("too many fields"))))
             continue
         values = {key: (value or "").strip() for key, value in row.items()}
         try:
             roles = parse_roles(values["role"])
         except AccountError as error:
-            problems.append(RowProblem(line, str(error)))
+            problems.append(RowProblem(line, error.message))
             continue
         record = EmployeeRecord(
             employee_id=values["employee_id"],
@@ -119,9 +120,18 @@ def read_employee_csv(text: str) -> tuple[list[tuple[int, EmployeeRecord]], list
         )
         reasons = check_employee(record)
         if record.employee_id in seen_ids:
-            reasons.append(f"employee_id {record.employee_id} already on line {seen_ids[record.employee_id]}")
+            reasons.append(
+                Message(
+                    N_("employee_id %(id)s already on line %(line)s"),
+                    {"id": record.employee_id, "line": seen_ids[record.employee_id]},
+                )
+            )
         if record.email in seen_emails:
-            reasons.append(f"email {record.email} already on line {seen_emails[record.email]}")
+            reasons.append(
+                Message(
+                    N_("email %(email)s already on line %(line)s"), {"email": record.email, "line": seen_emails[record.email]}
+                )
+            )
         seen_ids.setdefault(record.employee_id, line)
         seen_emails.setdefault(record.email, line)
         if reasons:
@@ -173,7 +183,11 @@ def plan_directory_import(
     for line, record in records:
         owner = owner_of_email.get(record.email)
         if owner is not None and owner != record.employee_id:
-            problems.append(RowProblem(line, f"email {record.email} belongs to employee {owner}"))
+            problems.append(
+                RowProblem(
+                    line, Message(N_("email %(email)s belongs to employee %(owner)s"), {"email": record.email, "owner": owner})
+                )
+            )
     if problems:
         raise EmployeeImportError(sorted(problems, key=lambda problem: problem.line))
 

@@ -16,6 +16,7 @@ from app.actor import Actor
 from app.config import UI_LANGUAGES, Settings
 from app.db import table_of
 from app.events.service import record_event
+from app.i18n import N_, Message
 from app.security import hash_password
 from app.timeutil import utc_now
 
@@ -26,6 +27,10 @@ ROLE_SEPARATOR = re.compile(r"[;|]")
 
 class AccountError(ValueError):
     """A request about accounts that cannot be carried out; the message is safe to show."""
+
+    def __init__(self, message: Message | str):
+        self.message = message if isinstance(message, Message) else Message(message)
+        super().__init__(str(self.message))
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,9 @@ def parse_roles(text: str) -> frozenset[Role]:
     names = {part.strip().lower() for part in ROLE_SEPARATOR.split(text) if part.strip()}
     unknown = names - {role.value for role in Role}
     if unknown:
-        raise AccountError(f"unknown role {', '.join(sorted(unknown))} (use learner, mentor or admin)")
+        raise AccountError(
+            Message(N_("unknown role %(roles)s (use learner, mentor or admin)"), {"roles": ", ".join(sorted(unknown))})
+        )
     return frozenset({Role(name) for name in names} | {Role.learner})
 
 
@@ -57,20 +64,25 @@ FIELD_LIMITS = {"employee_id": 64, "name": 200, "email": 320, "department": 200}
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def check_employee(record: EmployeeRecord) -> list[str]:
+def check_employee(record: EmployeeRecord) -> list[Message]:
     reasons = []
     for field, limit in FIELD_LIMITS.items():
         value = getattr(record, field)
         if not value:
-            reasons.append(f"{field} is required")
+            reasons.append(Message(N_("%(field)s is required"), {"field": field}))
         elif len(value) > limit:
-            reasons.append(f"{field} is longer than {limit} characters")
+            reasons.append(Message(N_("%(field)s is longer than %(limit)s characters"), {"field": field, "limit": limit}))
         elif CONTROL_CHARACTERS.search(value):
-            reasons.append(f"{field} contains a control character")
+            reasons.append(Message(N_("%(field)s contains a control character"), {"field": field}))
     if record.email and not EMAIL_PATTERN.match(record.email):
-        reasons.append(f"email {record.email!r} is not a valid address")
+        reasons.append(Message(N_("email %(email)r is not a valid address"), {"email": record.email}))
     if record.language not in UI_LANGUAGES:
-        reasons.append(f"language {record.language!r} is not one of {', '.join(UI_LANGUAGES)}")
+        reasons.append(
+            Message(
+                N_("language %(language)r is not one of %(languages)s"),
+                {"language": record.language, "languages": ", ".join(UI_LANGUAGES)},
+            )
+        )
     return reasons
 
 
@@ -84,7 +96,7 @@ def roles_of(session: Session, user_id: int) -> frozenset[Role]:
 
 
 def create_user(session: Session, settings: Settings, actor: Actor, record: EmployeeRecord, password: str | None) -> User:
-    reasons = check_employee(record)
+    reasons = [str(reason) for reason in check_employee(record)]
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         reasons.append(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     if session.exec(select(User).where(col(User.email) == record.email)).first():

@@ -103,3 +103,16 @@ def test_ordinary_forms_refuse_large_bodies_but_the_directory_upload_takes_a_lar
     assert len(rows) > 100_000
     response = upload(admin_client, HEADER + rows)
     assert response.status_code == 200 and "3000 created" in response.text
+
+
+def test_a_french_admin_reads_the_import_problems_in_french(client, session, settings) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import sign_in
+    from tests.factories import make_user
+
+    make_user(session, settings, employee_id="A2", email="admin.fr@example.com", language="fr", roles={"admin"})
+    sign_in(client, "admin.fr@example.com")
+    response = upload(client, HEADER + "E1,Ann,ann@example.com,Finance,en,learner\nE2,Bo,bo@,IT,xx,learner\n")
+    assert response.status_code == 400
+    assert "lignes en erreur\u202f: 2\u202f; rien n’a été importé" in response.text
+    assert "l’e-mail &#39;bo@&#39; n’est pas une adresse valide" in response.text
+    assert "not a valid address" not in response.text
