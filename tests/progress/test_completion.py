@@ -148,3 +148,28 @@ def test_go_on_leads_to_the_module_last_worked_on_and_says_start_for_a_new_one(l
     learner_client.post("/modules/sample-two/quiz", data={**quiz_form(learner_client, "sample-two"), **RIGHT})
     page = learner_client.get("/progress").text
     assert "Start the next module: Sample security module" in page and "Resume where I left off" not in page
+
+
+def test_a_learner_has_no_target_from_a_module_only_mentors_see(learner_client, session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import re
+    import shutil
+
+    from app.catalog.service import import_module_folders
+    from tests.conftest import FIXTURE_MODULES
+    from tests.factories import TEST_ACTOR
+
+    mentors = tmp_path / "for-mentors"
+    shutil.copytree(FIXTURE_MODULES / "sample-module", mentors)
+    manifest = mentors / "module.md"
+    text = (
+        manifest.read_text()
+        .replace("slug: sample-module", "slug: for-mentors")
+        .replace("audience: everyone", "audience: mentors")
+    )
+    manifest.write_text(text.replace('"4.1": 2\n  "2.6": 3', '"5.4": 3'))
+    lesson = mentors / "en" / "01-passwords.md"
+    lesson.write_text(lesson.read_text().replace('digcomp: {"4.1": 2}', ""))
+    assert import_module_folders(session, TEST_ACTOR, [mentors]).ok
+    page = learner_client.get("/progress").text
+    row = re.search(r"<th scope=\"row\">5\.4 .*?</tr>", page, re.DOTALL)
+    assert row and "not covered by the course" in row.group(0)
