@@ -2,16 +2,24 @@
 
 All problems are collected (not only the first) and each names its file and line, so an
 author can fix a module in one pass. Nothing here touches the database.
+
+A module folder is untrusted input: it is listed without following links and every file is
+sized with stat before it is read, so that whatever it holds ends as a Problem, never as a
+crash, a hang or a leak of a file from elsewhere on the server.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 import yaml
 from babel import Locale, UnknownLocaleError
@@ -19,13 +27,33 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from app.catalog.digcomp import load_framework
 from app.catalog.quiz import Choice, Question, QuestionText, Quiz
+from app.config import Settings
 from app.markdown import FRONT_MATTER, LessonLink, RenderedMarkdown, minutes_for, render_inline, render_markdown
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LESSON_FILE = re.compile(r"^(?P<position>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 MODULE_FILE = "module.md"
 QUIZ_FILE = "quiz.yaml"
+MAX_YAML_DEPTH = 20
 _M = TypeVar("_M", bound=BaseModel)
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ModuleLimits:
+    """How big a module may be: a file, and the whole folder. Defaults are the settings' defaults."""
+
+    file_max_bytes: int = Settings.model_fields["module_file_max_bytes"].default
+    module_max_bytes: int = Settings.model_fields["module_max_bytes"].default
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ModuleLimits:
+        return cls(file_max_bytes=settings.module_file_max_bytes, module_max_bytes=settings.module_max_bytes)
+
+
+def is_ignored(name: str) -> bool:
+    """Hidden files and editor or system leftovers: tools make them next to content, and they are never content."""
+    return name.startswith(".") or name.endswith(("~", ".swp")) or name == "Thumbs.db"
 
 
 @dataclass(frozen=True)
@@ -180,7 +208,36 @@ def is_language_code(code: Any) -> bool:
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line of every mapping key, for error messages."""
+    """A YAML loader that remembers the line of every mapping key, for error messages.
+
+    It refuses aliases, which module files never need and with which a few lines expand to
+    gigabytes ("billion laughs"), and nesting deeper than any module file needs, which would
+    otherwise exhaust the recursion of the composer.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        mark = cast(yaml.Mark, event.start_mark)
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, f"aliases (*{event.anchor}) are not allowed: write the value out", mark)
+        if self.depth >= MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Give a value Python refuses (an impossible date, an integer of 5,000 digits) the line it is on."""
+        try:
+            return super().construct_object(node, deep)
+        except ValueError as error:
+            raise yaml.constructor.ConstructorError(None, None, str(error), node.start_mark) from error
 
 
 class _LineDict(dict[Any, Any]):
@@ -198,27 +255,169 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-class _Checker:
-    """Collects problems while reading one module folder."""
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
-    def __init__(self, folder: Path):
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+class _Checker:
+    """Collects problems while reading one module folder, and reads only what its scan accepted."""
+
+    def __init__(self, folder: Path, limits: ModuleLimits):
         self.folder = folder
+        self.limits = limits
         self.problems: list[Problem] = []
+        self.files: set[Path] = set()
+        self.folders: set[Path] = set()
+        self.refused: set[Path] = set()
+        self.contents: dict[Path, bytes] = {}
 
     def name(self, path: Path) -> str:
-        return str(path.relative_to(self.folder.parent))
+        """The path from the modules folder, with bytes that are not UTF-8 escaped so it can always be printed."""
+        return os.fsencode(path.relative_to(self.folder.parent)).decode("utf-8", "backslashreplace")
 
     def add(self, path: Path, line: int | None, message: str) -> None:
         self.problems.append(Problem(self.name(path), line, message))
 
-    def read_text(self, path: Path) -> str | None:
+    def refuse(self, path: Path, message: str) -> None:
+        """Report a path once, and keep the rest of the checks from reading it or reporting it again."""
+        self.add(path, None, message)
+        self.refused.add(path)
+
+    def too_big(self, size: int) -> str:
+        return f"file is {size:,} bytes; the limit is {self.limits.file_max_bytes:,} (COOC_MODULE_FILE_MAX_BYTES)"
+
+    def scan(self) -> bool:
+        """List the folder without following links and size every file; False when the module is too big to read.
+
+        Nothing is opened here, so a link, a pipe or a huge file is refused before any read.
+        """
+        total = 0
+        pending = [self.folder]
+        while pending:
+            directory = pending.pop(0)
+            try:
+                with os.scandir(directory) as listing:
+                    entries = sorted(listing, key=lambda entry: entry.name)
+            except OSError as error:
+                self.refuse(directory, f"cannot be listed: {error.strerror}")
+                continue
+            for entry in entries:
+                if is_ignored(entry.name):
+                    continue
+                path = Path(entry.path)
+                if not _is_utf8(entry.name):
+                    self.refuse(path, "the name is not valid UTF-8: use plain letters, digits and hyphens")
+                    continue
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError as error:
+                    self.refuse(path, f"cannot be read: {error.strerror}")
+                    continue
+                if stat.S_ISLNK(info.st_mode):
+                    self.refuse(path, "is a symbolic link; a module must hold its files, not links to them")
+                elif stat.S_ISDIR(info.st_mode):
+                    self.folders.add(path)
+                    pending.append(path)
+                elif not stat.S_ISREG(info.st_mode):
+                    self.refuse(path, f"is {_kind(info.st_mode)}, not a regular file")
+                else:
+                    total += info.st_size
+                    if info.st_size > self.limits.file_max_bytes:
+                        self.refuse(path, self.too_big(info.st_size))
+                    else:
+                        self.files.add(path)
+        if total > self.limits.module_max_bytes:
+            self.add(
+                self.folder,
+                None,
+                f"the module is {total:,} bytes in all; the limit is {self.limits.module_max_bytes:,} (COOC_MODULE_MAX_BYTES)",
+            )
+            return False
+        return True
+
+    def children(self, directory: Path) -> list[Path]:
+        """The files and folders the scan accepted directly in a folder, in name order."""
+        return sorted(path for path in (*self.files, *self.folders) if path.parent == directory)
+
+    def read_bytes(self, path: Path) -> bytes | None:
+        """Read a file the scan accepted, checking again: it may have been swapped for a link, a pipe or a bigger file."""
+        if path in self.contents:
+            return self.contents[path]
+        if not path.resolve().is_relative_to(self.folder):
+            self.refuse(path, "resolves to a place outside the module folder")
+            return None
         try:
-            return path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError as error:
+            link = error.errno == errno.ELOOP
+            self.refuse(path, "is a symbolic link; a module must hold its files" if link else f"cannot be read: {error.strerror}")
+            return None
+        with os.fdopen(fd, "rb") as stream:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                self.refuse(path, f"is {_kind(info.st_mode)}, not a regular file")
+                return None
+            if info.st_size > self.limits.file_max_bytes:
+                self.refuse(path, self.too_big(info.st_size))
+                return None
+            data = stream.read(self.limits.file_max_bytes + 1)
+        if len(data) > self.limits.file_max_bytes:
+            self.refuse(path, f"file grew past the limit of {self.limits.file_max_bytes:,} bytes while it was read")
+            return None
+        self.contents[path] = data
+        return data
+
+    def read_text(self, path: Path) -> str | None:
+        if path in self.refused:
+            return None
+        if path in self.folders:
+            self.refuse(path, "is a folder, not a file")
+            return None
+        if path not in self.files:
             self.add(path, None, "file is missing")
+            return None
+        data = self.read_bytes(path)
+        if data is None:
+            return None
+        try:
+            text = data.decode("utf-8")
         except UnicodeDecodeError as error:
             self.add(path, None, f"not valid UTF-8 ({error.reason} at byte {error.start})")
-        return None
+            return None
+        if "\0" in text:
+            line = text.count("\n", 0, text.index("\0")) + 1
+            self.add(path, line, "contains a NUL byte: lessons and quizzes are text, is this a binary file?")
+            return None
+        return text
+
+    def content_hash(self) -> str:
+        """A digest of every accepted file; raises ModuleFormatError rather than hash a module it could not read."""
+        if self.problems:
+            raise ModuleFormatError(self.problems)
+        digest = hashlib.sha256()
+        for path in sorted(self.files):
+            data = self.read_bytes(path)
+            if data is None:
+                raise ModuleFormatError(self.problems)
+            digest.update(str(path.relative_to(self.folder)).encode())
+            digest.update(b"\0")
+            digest.update(data)
+            digest.update(b"\0")
+        return digest.hexdigest()
 
     def parse_yaml(self, path: Path, text: str, line_offset: int = 0) -> Any:
         try:
@@ -227,8 +426,9 @@ class _Checker:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 + line_offset if mark else None
             self.add(path, line, f"invalid YAML: {error.problem or error}")
-        except yaml.YAMLError as error:
-            self.add(path, None, f"invalid YAML: {error}")
+        except yaml.reader.ReaderError as error:
+            line = text.count("\n", 0, error.position) + 1 + line_offset
+            self.add(path, line, f"invalid YAML: {error.reason} (character #x{error.character:04x})")
         return None
 
     def split_front_matter(self, path: Path, text: str) -> tuple[Any, int] | None:
@@ -282,10 +482,31 @@ def _line_of(data: Any, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
-def load_module(folder: Path) -> ModuleSource:
-    """Read, check and render a module folder; raise ModuleFormatError listing every problem."""
-    folder = folder.resolve()
-    check = _Checker(folder)
+def load_module(folder: Path, limits: ModuleLimits = ModuleLimits()) -> ModuleSource:
+    """Read, check and render a module folder; raise ModuleFormatError listing every problem.
+
+    Nothing else escapes, whatever the folder holds: the importer reports one bad module and
+    goes on with the others, and `cooc serve` still starts.
+    """
+    problems: list[Problem] = []
+    try:
+        if folder.is_symlink():
+            raise ModuleFormatError([Problem(folder.name, None, "the module folder is a symbolic link; move the module here")])
+        check = _Checker(folder.resolve(), limits)
+        problems = check.problems
+        return _check_module(check)
+    except ModuleFormatError:
+        raise
+    except Exception as error:
+        logger.exception("checking the module folder %s failed", folder)
+        crash = Problem(folder.name, None, f"the module could not be checked ({type(error).__name__}: {error})")
+        raise ModuleFormatError([*problems, crash]) from error
+
+
+def _check_module(check: _Checker) -> ModuleSource:
+    folder = check.folder
+    if not check.scan():
+        raise ModuleFormatError(check.problems)
     module_path = folder / MODULE_FILE
     loaded = _load_manifest(check, module_path)
     if loaded is None:
@@ -300,8 +521,8 @@ def load_module(folder: Path) -> ModuleSource:
         missing = [code for code in manifest.languages if not getattr(manifest, key).get(code)]
         if missing:
             check.add(module_path, None, f"{key} has no text for {', '.join(missing)}")
-    for child in sorted(folder.iterdir()):
-        if child.is_dir() and child.name not in manifest.languages:
+    for child in check.children(folder):
+        if child in check.folders and child.name not in manifest.languages:
             if is_language_code(child.name):
                 check.add(child, None, f"language folder {child.name!r} is not declared in languages")
             else:
@@ -319,7 +540,7 @@ def load_module(folder: Path) -> ModuleSource:
         manifest=manifest,
         lessons=lessons,
         quiz=quiz,
-        content_hash=content_hash(folder),
+        content_hash=check.content_hash(),
         links=[(file, link) for file, link in links if link.module_slug not in (None, manifest.slug)],
     )
 
@@ -333,11 +554,16 @@ def _load_lessons(check: _Checker, folder: Path, manifest: ModuleManifest) -> li
     lessons: dict[str, LessonSource] = {}
     for language in manifest.languages:
         language_folder = folder / language
-        if not language_folder.is_dir():
+        if language_folder in check.refused:
+            continue
+        if language_folder not in check.folders:
             check.add(language_folder, None, f"language folder for {language!r} is missing")
             continue
-        for path in sorted(language_folder.iterdir()):
+        for path in check.children(language_folder):
             if path.name == QUIZ_FILE:
+                continue
+            if path in check.folders:
+                check.add(path, None, "is a folder; a language folder holds only lesson files and quiz.yaml")
                 continue
             match = LESSON_FILE.match(path.name)
             if match is None:
@@ -393,7 +619,7 @@ def _load_quiz(check: _Checker, folder: Path, manifest: ModuleManifest) -> Quiz 
     per_language: dict[str, QuizFile] = {}
     for language in manifest.languages:
         path = folder / language / QUIZ_FILE
-        if not path.parent.is_dir():
+        if path.parent not in check.folders:
             continue
         text = check.read_text(path)
         if text is None:
@@ -455,16 +681,25 @@ def _check_same_structure(check: _Checker, path: Path, reference: QuizFile, quiz
             check.add(path, None, f"question {question_id!r}: choices or correct answers differ from the default language")
 
 
-def content_hash(folder: Path) -> str:
-    """A digest of every file of the module, so re-importing unchanged content is a no-op."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
+def content_hash(folder: Path, limits: ModuleLimits = ModuleLimits()) -> str:
+    """A digest of every file of the module, so re-importing unchanged content is a no-op.
+
+    Links and oversized files are refused with ModuleFormatError, never followed or read.
+    """
+    check = _Checker(folder.resolve(), limits)
+    check.scan()
+    return check.content_hash()
 
 
 def discover_module_folders(root: Path) -> list[Path]:
-    return sorted(child for child in root.iterdir() if child.is_dir() and (child / MODULE_FILE).exists())
+    """The module folders in root; one that cannot be looked into is kept, so that checking it says why."""
+    found = []
+    for child in sorted(root.iterdir()):
+        if is_ignored(child.name):
+            continue
+        try:
+            if child.is_dir() and (child / MODULE_FILE).exists():
+                found.append(child)
+        except OSError:
+            found.append(child)
+    return found

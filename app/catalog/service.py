@@ -23,7 +23,15 @@ from sqlmodel import Session, col, select
 from app.accounts.models import Role
 from app.actor import Actor
 from app.catalog.events import ModulePublished, ModuleRejected
-from app.catalog.loader import ModuleFormatError, ModuleManifest, ModuleSource, Problem, discover_module_folders, load_module
+from app.catalog.loader import (
+    ModuleFormatError,
+    ModuleLimits,
+    ModuleManifest,
+    ModuleSource,
+    Problem,
+    discover_module_folders,
+    load_module,
+)
 from app.catalog.models import LessonPage, Module, ModuleVersion
 from app.catalog.quiz import Quiz
 from app.db import table_of
@@ -243,7 +251,9 @@ class FolderImportReport:
         return not self.rejected
 
 
-def import_module_folders(session: Session, actor: Actor, folders: Iterable[Path]) -> FolderImportReport:
+def import_module_folders(
+    session: Session, actor: Actor, folders: Iterable[Path], *, limits: ModuleLimits = ModuleLimits()
+) -> FolderImportReport:
     """Check every folder, then publish the good modules together in one transaction.
 
     A broken module is reported and skipped; its live version stays. A crash before the commit
@@ -254,7 +264,7 @@ def import_module_folders(session: Session, actor: Actor, folders: Iterable[Path
     rejected: dict[str, list[Problem]] = {}
     for folder in folders:
         try:
-            source = load_module(folder)
+            source = load_module(folder, limits)
         except ModuleFormatError as error:
             rejected[folder.name] = error.problems
         else:
@@ -287,5 +297,7 @@ def _dead_links(source: ModuleSource, will_be_live: dict[str, set[str]]) -> list
     ]
 
 
-def import_modules_directory(session: Session, actor: Actor, root: Path) -> FolderImportReport:
-    return import_module_folders(session, actor, discover_module_folders(root))
+def import_modules_directory(
+    session: Session, actor: Actor, root: Path, *, limits: ModuleLimits = ModuleLimits()
+) -> FolderImportReport:
+    return import_module_folders(session, actor, discover_module_folders(root), limits=limits)

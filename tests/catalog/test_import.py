@@ -116,3 +116,76 @@ def test_a_link_into_a_module_rejected_in_the_same_import_is_refused_too(session
     assert set(report.rejected) == {"sample-module", "linking-module"}
     assert "link to a lesson that does not exist: sample-module/new-lesson" in str(report.rejected["linking-module"][0])
     assert report.outcomes == []
+
+
+def _modules_with_broken_ones(root: Path) -> Path:
+    """A modules folder with the good sample module and modules broken in each way the loader must survive."""
+    import os
+
+    def replaced(path: Path, make) -> None:  # type: ignore[no-untyped-def]
+        path.unlink()
+        make(path)
+
+    breakers = {
+        "linked-lesson": lambda m: replaced(m / "en" / "01-passwords.md", lambda p: p.symlink_to("/etc/hostname")),
+        "fifo-quiz": lambda m: replaced(m / "en" / "quiz.yaml", os.mkfifo),
+        "folder-lesson": lambda m: replaced(m / "en" / "01-passwords.md", Path.mkdir),
+        "huge-lesson": lambda m: os.truncate(m / "en" / "01-passwords.md", 50 * 1024 * 1024),
+        "nul-lesson": lambda m: (m / "en" / "01-passwords.md").write_bytes(b"---\ntitle: x\nminutes: 1\n---\n\0"),
+        "alias-bomb": lambda m: (m / "en" / "quiz.yaml").write_text("a: &a [x, x]\nb: [*a, *a]\n"),
+        "deep-yaml": lambda m: (m / "en" / "quiz.yaml").write_text("[" * 50_000),
+    }
+    shutil.copytree(FIXTURE_MODULES / "sample-module", root / "sample-module")
+    for slug, breaker in breakers.items():
+        folder = root / slug
+        shutil.copytree(FIXTURE_MODULES / "sample-module", folder)
+        manifest = folder / "module.md"
+        manifest.write_text(manifest.read_text().replace("slug: sample-module", f"slug: {slug}"))
+        breaker(folder)
+    (root / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    return root
+
+
+def test_cli_import_publishes_the_good_module_and_exits_1(settings, session, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    import app.cli as cli_module
+
+    monkeypatch.setattr(cli_module, "get_settings", lambda: settings)
+    root = tmp_path / "modules"
+    shutil.copytree(FIXTURE_MODULES / "sample-module", root / "sample-module")
+    broken = root / "broken-module"
+    shutil.copytree(FIXTURE_MODULES / "sample-module", broken)
+    (broken / "en" / "01-passwords.md").unlink()
+    (broken / "en" / "01-passwords.md").symlink_to("/etc/hostname")
+
+    result = CliRunner().invoke(cli_module.cli, ["import-modules", str(root)])
+
+    assert result.exit_code == 1, result.output
+    assert "sample-module: version 1 created" in result.output
+    assert "broken-module: rejected, the published version stays live" in result.output
+    assert (
+        "broken-module/en/01-passwords.md: is a symbolic link; a module must hold its files, not links to them" in result.output
+    )
+    assert current(session) == 1
+
+
+def test_serve_starts_when_modules_are_broken_in_every_way(settings, session, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import uvicorn
+    from typer.testing import CliRunner
+
+    import app.cli as cli_module
+
+    root = _modules_with_broken_ones(tmp_path / "modules")
+    monkeypatch.setattr(cli_module, "get_settings", lambda: settings.model_copy(update={"modules_dir": root}))
+    served: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_options: served.append(app))
+
+    result = CliRunner().invoke(cli_module.cli, ["serve"])
+
+    assert result.exit_code == 0, result.output
+    assert served == ["app.asgi:app"]
+    assert "serving the last good version of the rejected module(s)" in result.output
+    for slug in ("linked-lesson", "fifo-quiz", "folder-lesson", "huge-lesson", "nul-lesson", "alias-bomb", "deep-yaml"):
+        assert f"{slug}: rejected" in result.output
+    assert current(session) == 1
