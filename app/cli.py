@@ -59,7 +59,7 @@ def import_modules(
 ) -> None:
     """Check, render and publish course modules; a broken module is reported and the live one kept."""
     from app.actor import Actor
-    from app.catalog.loader import MODULE_FILE, discover_module_folders
+    from app.catalog.loader import MODULE_FILE, ModuleLimits, discover_module_folders
     from app.catalog.service import import_module_folders
     from app.db import Database
 
@@ -68,8 +68,9 @@ def import_modules(
     folders = [path] if (path / MODULE_FILE).exists() else discover_module_folders(path)
     if not folders:
         _fail(f"{path} holds no module (a module is a folder with a {MODULE_FILE})")
-    with Database(get_settings()).session() as session:
-        report = import_module_folders(session, Actor.command_line(), folders)
+    settings = get_settings()
+    with Database(settings).session() as session:
+        report = import_module_folders(session, Actor.command_line(), folders, limits=ModuleLimits.from_settings(settings))
     for outcome in report.outcomes:
         typer.echo(f"{outcome.slug}: version {outcome.version_number} {outcome.status}")
     for slug, problems in report.rejected.items():
@@ -85,13 +86,14 @@ def check_modules(
     path: Annotated[Path, typer.Argument(metavar="PATH", help="a modules folder, or one module's folder")] = Path("modules"),
 ) -> None:
     """Check modules without touching the database (for authors and CI)."""
-    from app.catalog.loader import MODULE_FILE, ModuleFormatError, discover_module_folders, load_module
+    from app.catalog.loader import MODULE_FILE, ModuleFormatError, ModuleLimits, discover_module_folders, load_module
 
     folders = [path] if (path / MODULE_FILE).exists() else discover_module_folders(path)
+    limits = ModuleLimits.from_settings(get_settings())
     failed = False
     for folder in folders:
         try:
-            source = load_module(folder)
+            source = load_module(folder, limits)
         except ModuleFormatError as error:
             failed = True
             typer.secho(f"{folder.name}: {len(error.problems)} problem(s)", fg=typer.colors.RED, err=True)
@@ -266,6 +268,34 @@ def _bootstrap_admin(settings: Settings) -> None:
         f"first run: sign in as admin@example.com with password {password} (change it: cooc set-password --employee-id admin)",
         fg=typer.colors.GREEN,
     )
+
+
+@cli.command()
+def invite(
+    employee_id: Annotated[str | None, typer.Option("--employee-id", metavar="ID", help="one employee")] = None,
+    department: Annotated[str | None, typer.Option("--department", metavar="DEPARTMENT", help="everyone in it")] = None,
+    all_without_password: Annotated[bool, typer.Option("--all-without-password", help="everyone who has none")] = False,
+) -> None:
+    """E-mail invitations to choose a password (they leave through the worker; on SQLite, `cooc serve` runs one)."""
+    from app.accounts.invitations import InvitationTarget
+    from app.accounts.invitations import invite as send
+    from app.accounts.people import AccountError
+    from app.actor import Actor
+    from app.db import Database
+
+    chosen = [(InvitationTarget.employee, employee_id), (InvitationTarget.department, department)]
+    targets = [(target, value) for target, value in chosen if value] + (
+        [(InvitationTarget.all_without_password, "")] if all_without_password else []
+    )
+    if len(targets) != 1:
+        _fail("say whom to invite: exactly one of --employee-id, --department or --all-without-password")
+    settings = get_settings()
+    try:
+        with Database(settings).session() as session:
+            count = send(session, settings, Actor.command_line(), *targets[0])
+    except AccountError as error:
+        _fail(str(error))
+    typer.echo(f"{count} invitation(s) queued; the worker sends them")
 
 
 @cli.command()

@@ -27,6 +27,16 @@ class Settings(BaseSettings):
     static_dir: Path = PROJECT_ROOT / "static"
     default_language: Literal["en", "fr", "nl"] = "en"
 
+    public_url: str = Field(default="http://127.0.0.1:8000", description="the address people use; links in e-mails start with it")
+    smtp_host: str | None = Field(default=None, description="no host: e-mails wait in the outbox, readable by admins")
+    smtp_port: int = 587
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "cooc <cooc@localhost>"
+    smtp_timeout_seconds: float = 30
+    invitation_valid_days: int = Field(default=7, ge=1, le=90)
+
     session_max_age_seconds: int = 8 * 3600
     cookie_secure: bool | None = Field(default=None, description="Secure cookies; by default on in production")
     login_max_failures: int = 5

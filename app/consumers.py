@@ -1,15 +1,23 @@
 """Which consumer carries out each outbox topic, for `cooc worker` and the embedded worker.
 
-Domains add their consumers here as they gain side effects (e-mail, xAPI statements); a topic
-without a consumer stays pending, so a worker of an older release never dead-letters it.
+A topic without a consumer stays pending: with no SMTP server configured, e-mails wait in the
+outbox where admins can read them (development and small pilots), and a worker of an older
+release never dead-letters a topic it does not know.
 """
 
 from __future__ import annotations
 
 from app.config import Settings
-from app.events.worker import Consumer
+from app.events.worker import Consumer, Delivery
+from app.mail import EMAIL_TOPIC, OutgoingMail, send_mail
 
 
 def outbox_consumers(settings: Settings) -> dict[str, Consumer]:
-    """No domain sends anything outside the database yet: e-mail and xAPI arrive with their issues."""
-    return {}
+    consumers: dict[str, Consumer] = {}
+    if settings.smtp_host:
+
+        def deliver_mail(delivery: Delivery) -> None:
+            send_mail(settings, OutgoingMail(**delivery.payload), delivery.idempotency_key)
+
+        consumers[EMAIL_TOPIC] = deliver_mail
+    return consumers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http import HTTPStatus
@@ -123,6 +124,18 @@ class RefuseNulBytes:
         await self.app(scope, receive, send)
 
 
+class RedactSecretPaths(logging.Filter):
+    """Invitation links carry a secret in their path: the access log shows it as '…'."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
+            record.args = (*record.args[:2], SECRET_PATH.sub(r"\1…", record.args[2]), *record.args[3:])
+        return True
+
+
+SECRET_PATH = re.compile(r"^(/invitations/)[^/?#]+")
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -181,6 +194,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.versions = Versions()
     app.state.site_pages = load_site_pages(settings.content_dir)
 
+    access_log = logging.getLogger("uvicorn.access")
+    if not any(isinstance(existing, RedactSecretPaths) for existing in access_log.filters):
+        access_log.addFilter(RedactSecretPaths())
     app.add_middleware(RefuseNulBytes)
     app.add_middleware(SecurityHeadersMiddleware, headers=security_headers(settings))
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")

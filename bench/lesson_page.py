@@ -49,11 +49,11 @@ def seed(data_dir: Path) -> str:
         bench = Actor.system("bench")
         assert import_modules_directory(session, bench, settings.modules_dir).ok
         learner = EmployeeRecord("B1", "Bench Learner", "bench@example.com", "Finance", "en", frozenset({Role.learner}))
-        user = create_user(session, settings, bench, learner, "bench-password-123")
+        user = create_user(session, settings, bench, learner, "quiet-harbour-lantern-7")
         module = Versions().current(session.connection(), MODULE)
         assert user.id is not None and module is not None
         mark_lesson_done(session, Actor.person(user.id, user.employee_id), module, module.lesson_slugs[0])
-        token = log_in(session, settings, "bench@example.com", "bench-password-123", "127.0.0.1")
+        token = log_in(session, settings, "bench@example.com", "quiet-harbour-lantern-7", "127.0.0.1")
     db.dispose()
     return token
 

@@ -19,6 +19,7 @@ PATH_VALUES = {
     "{token_id}": "1",
     "{attempt_id}": "1",
     "{message_id}": "1",
+    "{token}": "no-such-invitation",
 }
 
 

@@ -35,7 +35,19 @@ CORPUS = [
     "null",
     "2026-13-45",
 ]
-FORM_FIELDS = ("login", "password", "next", "language", "name", "scopes", "submission_id", "q-strongest")
+FORM_FIELDS = (
+    "login",
+    "password",
+    "password_again",
+    "next",
+    "language",
+    "name",
+    "scopes",
+    "submission_id",
+    "q-strongest",
+    "target",
+    "value",
+)
 
 
 def _parameters(app, path: str, method: str) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]

@@ -13,12 +13,12 @@ from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from app.accounts import directory, tokens
+from app.accounts import directory, invitations, tokens
 from app.accounts.deps import ActingPerson
 from app.accounts.people import AccountError
 from app.actor import Actor
 from app.db import Database
-from app.deps import RowId, SessionDep, database
+from app.deps import RowId, SessionDep, SettingsDep, database
 from app.i18n import N_, Message
 from app.web import redirect, render, verify_csrf
 
@@ -74,6 +74,29 @@ def _import_directory(db: Database, actor: Actor, file_name: str, data: bytes) -
     except AccountError as error:
         context["error"] = error.message
     return context
+
+
+@router.get("/invitations")
+def invitation_form(request: Request) -> Response:
+    return render(request, "accounts/invite.html", {"targets": list(invitations.InvitationTarget)})
+
+
+@router.post("/invitations", dependencies=CSRFChecked)
+def send_invitations(
+    request: Request,
+    actor: ActingPerson,
+    session: SessionDep,
+    settings: SettingsDep,
+    target: Annotated[invitations.InvitationTarget, Form()],
+    value: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Invite one employee, a department, or everyone who has no password yet; the e-mails leave through the outbox."""
+    context: dict[str, object] = {"targets": list(invitations.InvitationTarget), "target": target, "value": value}
+    try:
+        context["invited"] = invitations.invite(session, settings, actor, target, value)
+    except AccountError as error:
+        context["error"] = error.message
+    return render(request, "accounts/invite.html", context, status_code=400 if "error" in context else 200)
 
 
 def _tokens_page(request: Request, connection: Connection, *, new_token: str | None = None, error: str | None = None) -> Response:

@@ -30,6 +30,18 @@ class PasswordChanged(EmployeeEvent):
 
 
 @dataclass(frozen=True)
+class InvitationSent(EmployeeEvent):
+    action: ClassVar[str] = "employee.invited"
+
+
+@dataclass(frozen=True)
+class InvitationAccepted(EmployeeEvent):
+    """The person chose a password through their invitation link."""
+
+    action: ClassVar[str] = "employee.invitation_accepted"
+
+
+@dataclass(frozen=True)
 class RolesChanged(EmployeeEvent):
     action: ClassVar[str] = "employee.roles_changed"
     before: tuple[str, ...]

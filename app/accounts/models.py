@@ -89,3 +89,17 @@ class ApiTokenScope(Model, table=True):
 
     token_id: int = Field(foreign_key="api_token.id", primary_key=True, ondelete="CASCADE")
     scope: Scope = Field(sa_type=enum_type(Scope), primary_key=True)
+
+
+class Invitation(Model, table=True):
+    """A one-use link to choose a password; only the link's SHA-256 is kept. A newer one replaces it."""
+
+    __tablename__ = "invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utc_now)
+    expires_at: datetime
+    used_at: datetime | None = None
+    replaced_at: datetime | None = None

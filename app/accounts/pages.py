@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from app.accounts import sign_in
+from app.accounts import invitations, sign_in
 from app.accounts.deps import CurrentViewer, OptionalViewer, Public
-from app.accounts.people import set_language
+from app.accounts.people import AccountError, set_language
 from app.config import UI_LANGUAGES
 from app.deps import SessionDep, SettingsDep, database, settings_of
+from app.i18n import N_, Message
 from app.security import ANONYMOUS_COOKIE, SESSION_COOKIE, new_token
 from app.web import LANGUAGE_COOKIE, redirect, render, safe_next_url, verify_csrf
 
@@ -25,17 +26,54 @@ def _client_address(request: Request) -> str:
 
 
 @router.get("/login", dependencies=Public)
-def login_page(request: Request, viewer: OptionalViewer, next: str | None = None) -> Response:
+def login_page(request: Request, viewer: OptionalViewer, next: str | None = None, welcome: bool = False) -> Response:
     """The sign-in form; it gives anonymous browsers a cookie so the form can carry a CSRF token."""
     if viewer is not None:
         return redirect(safe_next_url(next))
+    return _anonymous_form(request, "accounts/login.html", {"next": safe_next_url(next), "error": None, "welcome": welcome})
+
+
+def _anonymous_form(request: Request, template: str, context: dict[str, object], status_code: int = 200) -> Response:
+    """A form for someone not signed in: an anonymous cookie anchors its CSRF token."""
     anchor = request.cookies.get(ANONYMOUS_COOKIE)
     if anchor is None:
         anchor = new_token()
         request.state.new_anonymous_anchor = anchor
-    response = render(request, "accounts/login.html", {"next": safe_next_url(next), "error": None})
+    response = render(request, template, context, status_code=status_code)
     _set_cookie(response, request, ANONYMOUS_COOKIE, anchor, max_age=86400)
     return response
+
+
+@router.get("/invitations/{token}", dependencies=Public)
+def invitation_page(token: Annotated[str, Path(max_length=100)], request: Request, session: SessionDep) -> Response:
+    """Choose a password with an invitation link; a used, expired or replaced link says so and changes nothing."""
+    check = invitations.check_invitation(session, token)
+    status = 200 if check.state == invitations.InvitationState.valid else 410 if check.state != "unknown" else 404
+    return _anonymous_form(request, "accounts/invitation.html", {"check": check, "token": token, "error": None}, status)
+
+
+@router.post("/invitations/{token}", dependencies=[*Public, *CSRFChecked])
+def accept_invitation(
+    token: Annotated[str, Path(max_length=100)],
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    password: Annotated[str, Form(max_length=1024)],
+    password_again: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    check = invitations.check_invitation(session, token)
+    context: dict[str, object] = {"check": check, "token": token, "error": None}
+    if check.state == invitations.InvitationState.valid and password != password_again:
+        context["error"] = Message(N_("The two passwords differ."))
+        return _anonymous_form(request, "accounts/invitation.html", context, 400)
+    try:
+        accepted = invitations.accept_invitation(session, settings, token, password)
+    except AccountError as error:
+        context["error"] = error.message
+        return _anonymous_form(request, "accounts/invitation.html", context, 400)
+    if accepted.state != invitations.InvitationState.valid:
+        return _anonymous_form(request, "accounts/invitation.html", {**context, "check": accepted}, 410)
+    return redirect("/login?welcome=1")
 
 
 @router.post("/login", dependencies=[*Public, *CSRFChecked])

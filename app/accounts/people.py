@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import delete, update
 from sqlalchemy import select as core_select
@@ -95,10 +96,33 @@ def roles_of(session: Session, user_id: int) -> frozenset[Role]:
     return frozenset(Role(row[0]) for row in rows)
 
 
+@lru_cache
+def _common_passwords() -> frozenset[str]:
+    """The 30,000 passwords seen most often in breaches (zxcvbn's list): NIST SP 800-63B asks to refuse them."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problems(password: str, *, employee_id: str = "", email: str = "") -> list[Message]:
+    """NIST SP 800-63B rules: long enough, not a common or breached password, not the person's own
+    identifiers; no composition rules (they only make passwords predictable)."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(Message(N_("the password must have at least %(count)s characters"), {"count": MIN_PASSWORD_LENGTH}))
+    lowered = password.lower()
+    if lowered in _common_passwords() or len(set(lowered)) <= 2:
+        problems.append(Message(N_("this password is among the most common ones; choose another")))
+    identifiers = [value.lower() for value in (employee_id, email.split("@")[0]) if len(value) >= 4]
+    if any(identifier in lowered for identifier in identifiers):
+        problems.append(Message(N_("the password must not contain your e-mail name or employee id")))
+    return problems
+
+
 def create_user(session: Session, settings: Settings, actor: Actor, record: EmployeeRecord, password: str | None) -> User:
     reasons = [str(reason) for reason in check_employee(record)]
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        reasons.append(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if password is not None:
+        reasons += [str(problem) for problem in password_problems(password, employee_id=record.employee_id, email=record.email)]
     if session.exec(select(User).where(col(User.email) == record.email)).first():
         reasons.append(f"email {record.email} belongs to another employee")
     if get_user_by_employee_id(session, record.employee_id):
@@ -124,11 +148,12 @@ def create_user(session: Session, settings: Settings, actor: Actor, record: Empl
 
 def set_password(session: Session, settings: Settings, actor: Actor, employee_id: str, password: str) -> User:
     """Change a password and end every session of that person, wherever they are signed in."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     user = get_user_by_employee_id(session, employee_id)
     if user is None:
         raise AccountError(f"no employee with id {employee_id}")
+    problems = password_problems(password, employee_id=user.employee_id, email=user.email)
+    if problems:
+        raise AccountError(problems[0])
     user.password_hash = hash_password(settings, password)
     user.updated_at = utc_now()
     session.add(user)
