@@ -129,6 +129,7 @@ class InvitationCheck:
     employee_id: str = ""
     email: str = ""
     name: str = ""
+    language: str | None = None
 
 
 def check_invitation(session: Session, raw: str) -> InvitationCheck:
@@ -137,7 +138,7 @@ def check_invitation(session: Session, raw: str) -> InvitationCheck:
     row = (
         session.connection()
         .execute(
-            core_select(invitations, users.c.employee_id, users.c.email, users.c.name, users.c.is_active)
+            core_select(invitations, users.c.employee_id, users.c.email, users.c.name, users.c.language, users.c.is_active)
             .join(users, users.c.id == invitations.c.user_id)
             .where(invitations.c.token_hash == token_digest(raw))
         )
@@ -156,7 +157,7 @@ def check_invitation(session: Session, raw: str) -> InvitationCheck:
         if row.expires_at <= utc_now()
         else InvitationState.valid
     )
-    return InvitationCheck(state, row.id, row.user_id, row.employee_id, row.email, row.name)
+    return InvitationCheck(state, row.id, row.user_id, row.employee_id, row.email, row.name, row.language)
 
 
 def accept_invitation(session: Session, settings: Settings, raw: str, password: str) -> InvitationCheck:

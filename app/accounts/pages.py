@@ -48,6 +48,7 @@ def _anonymous_form(request: Request, template: str, context: dict[str, object],
 def invitation_page(token: Annotated[str, Path(max_length=100)], request: Request, session: SessionDep) -> Response:
     """Choose a password with an invitation link; a used, expired or replaced link says so and changes nothing."""
     check = invitations.check_invitation(session, token)
+    _speak_the_language_of(request, check)
     status = 200 if check.state == invitations.InvitationState.valid else 410 if check.state != "unknown" else 404
     return _anonymous_form(request, "accounts/invitation.html", {"check": check, "token": token, "error": None}, status)
 
@@ -62,6 +63,7 @@ def accept_invitation(
     password_again: Annotated[str, Form(max_length=1024)],
 ) -> Response:
     check = invitations.check_invitation(session, token)
+    _speak_the_language_of(request, check)
     context: dict[str, object] = {"check": check, "token": token, "error": None}
     if check.state == invitations.InvitationState.valid and password != password_again:
         context["error"] = Message(N_("The two passwords differ."))
@@ -73,7 +75,16 @@ def accept_invitation(
         return _anonymous_form(request, "accounts/invitation.html", context, 400)
     if accepted.state != invitations.InvitationState.valid:
         return _anonymous_form(request, "accounts/invitation.html", {**context, "check": accepted}, 410)
-    return redirect("/login?welcome=1")
+    response = redirect("/login?welcome=1")
+    if check.language:
+        _set_cookie(response, request, LANGUAGE_COOKIE, check.language, max_age=365 * 86400, http_only=False)
+    return response
+
+
+def _speak_the_language_of(request: Request, check: invitations.InvitationCheck) -> None:
+    """The invitation page is in the invited person's language, whatever the browser asks for."""
+    if check.language:
+        request.state.language = check.language
 
 
 @router.post("/login", dependencies=[*Public, *CSRFChecked])

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import logging
 import re
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
-from email.message import Message as EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -24,39 +19,15 @@ from app.events.worker import OutboxWorker, WorkerPolicy
 from app.main import RedactSecretPaths
 from tests.conftest import csrf_from, sign_in
 from tests.factories import TEST_ACTOR, make_user
+from tests.smtp import SmtpInbox, running_smtp_server, text_of
 
 LINK = re.compile(r"http://cooc\.example/invitations/([A-Za-z0-9_-]+)")
 
 
-class SmtpInbox:
-    """An SMTP server that refuses the first message it is offered (421), then accepts."""
-
-    def __init__(self, refuse_first: int = 0) -> None:
-        self.refuse = refuse_first
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        if self.refuse:
-            self.refuse -= 1
-            return "421 4.3.2 Service not available, try again later"
-        self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def inbox() -> Iterator[tuple[SmtpInbox, int]]:
-    handler = SmtpInbox(refuse_first=1)
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
+    with running_smtp_server(refuse_first=1) as server:
+        yield server
 
 
 @pytest.fixture
@@ -69,13 +40,6 @@ def mail_settings(settings, inbox):  # type: ignore[no-untyped-def]
 def _deliver(db, settings) -> int:  # type: ignore[no-untyped-def]
     worker = OutboxWorker(db, outbox_consumers(settings), WorkerPolicy(backoff_base=timedelta(0)))
     return worker.run_once()
-
-
-def _text_of(message: EmailMessage) -> str:
-    part = next(part for part in message.walk() if part.get_content_type() == "text/plain")
-    payload = part.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    return payload.decode(part.get_content_charset() or "utf-8")
 
 
 def _invite(client, **form) -> str:  # type: ignore[no-untyped-def]
@@ -98,7 +62,7 @@ def test_an_invited_employee_gets_one_email_in_their_language_and_signs_in_with_
     assert _deliver(db, mail_settings) == 0
     (message,) = server.messages
     assert message["To"] == "eva@example.com" and message["Subject"] == "Votre compte cooc\u202f: choisissez un mot de passe"
-    text = _text_of(message)
+    text = text_of(message)
     assert "Bonjour Eva," in text
     link = LINK.search(text)
     assert link, text
