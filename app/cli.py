@@ -277,8 +277,8 @@ def invite(
     all_without_password: Annotated[bool, typer.Option("--all-without-password", help="everyone who has none")] = False,
 ) -> None:
     """E-mail invitations to choose a password (they leave through the worker; on SQLite, `cooc serve` runs one)."""
-    from app.accounts.invitations import InvitationTarget
-    from app.accounts.invitations import invite as send
+    from app.accounts.password_links import InvitationTarget
+    from app.accounts.password_links import invite as send
     from app.accounts.people import AccountError
     from app.actor import Actor
     from app.db import Database
@@ -311,7 +311,7 @@ def worker() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = get_settings()
     db = Database(settings)
-    outbox_worker = OutboxWorker(db, outbox_consumers(settings), WorkerPolicy.from_settings(settings))
+    outbox_worker = OutboxWorker(db, outbox_consumers(settings, db), WorkerPolicy.from_settings(settings))
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, lambda _signum, _frame: outbox_worker.stop())
     outbox_worker.run()

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     smtp_from: str = "cooc <cooc@localhost>"
     smtp_timeout_seconds: float = 30
     invitation_valid_days: int = Field(default=7, ge=1, le=90)
+    password_reset_max_per_address: int = Field(default=3, ge=1, description="reset e-mails per address per lock-out window")
 
     session_max_age_seconds: int = 8 * 3600
     cookie_secure: bool | None = Field(default=None, description="Secure cookies; by default on in production")

@@ -7,13 +7,19 @@ release never dead-letters a topic it does not know.
 
 from __future__ import annotations
 
+from app.accounts.password_links import RESET_REQUEST_TOPIC, send_reset_link
 from app.config import Settings
+from app.db import Database
 from app.events.worker import Consumer, Delivery
 from app.mail import EMAIL_TOPIC, OutgoingMail, send_mail
 
 
-def outbox_consumers(settings: Settings) -> dict[str, Consumer]:
-    consumers: dict[str, Consumer] = {}
+def outbox_consumers(settings: Settings, db: Database) -> dict[str, Consumer]:
+    def reset_requested(delivery: Delivery) -> None:
+        with db.session() as session:
+            send_reset_link(session, settings, delivery)
+
+    consumers: dict[str, Consumer] = {RESET_REQUEST_TOPIC: reset_requested}
     if settings.smtp_host:
 
         def deliver_mail(delivery: Delivery) -> None:

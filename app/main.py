@@ -125,7 +125,7 @@ class RefuseNulBytes:
 
 
 class RedactSecretPaths(logging.Filter):
-    """Invitation links carry a secret in their path: the access log shows it as '…'."""
+    """Invitation and reset links carry a secret in their path: the access log shows it as "…"."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
@@ -133,7 +133,7 @@ class RedactSecretPaths(logging.Filter):
         return True
 
 
-SECRET_PATH = re.compile(r"^(/invitations/)[^/?#]+")
+SECRET_PATH = re.compile(r"^(/invitations/|/password-reset/)[^/?#]+")
 
 
 def _is_api(request: Request) -> bool:
@@ -149,7 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # On the zero-configuration SQLite set-up the server drains the outbox itself, so the
         # two README commands stay the whole installation; on PostgreSQL run `cooc worker`.
         worker = (
-            OutboxWorker(db, outbox_consumers(settings), WorkerPolicy.from_settings(settings))
+            OutboxWorker(db, outbox_consumers(settings, db), WorkerPolicy.from_settings(settings))
             if settings.runs_embedded_worker
             else None
         )

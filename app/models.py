@@ -1,6 +1,6 @@
 """Every domain's tables, imported in one place for Alembic and the test fixtures."""
 
-from app.accounts.models import ApiToken, ApiTokenScope, AuthSession, Invitation, LoginThrottle, User, UserRole
+from app.accounts.models import ApiToken, ApiTokenScope, AuthSession, LoginThrottle, PasswordLink, User, UserRole
 from app.catalog.models import LessonPage, Module, ModuleVersion
 from app.events.models import AuditEvent, OutboxMessage
 from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
@@ -10,7 +10,6 @@ __all__ = [
     "ApiTokenScope",
     "AuditEvent",
     "AuthSession",
-    "Invitation",
     "LessonCompletion",
     "LessonPage",
     "LoginThrottle",
@@ -18,6 +17,7 @@ __all__ = [
     "ModuleCompletion",
     "ModuleVersion",
     "OutboxMessage",
+    "PasswordLink",
     "QuizAttempt",
     "User",
     "UserRole",

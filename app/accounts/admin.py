@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from app.accounts import directory, invitations, tokens
+from app.accounts import directory, password_links, tokens
 from app.accounts.deps import ActingPerson
 from app.accounts.people import AccountError
 from app.actor import Actor
@@ -78,7 +78,7 @@ def _import_directory(db: Database, actor: Actor, file_name: str, data: bytes) -
 
 @router.get("/invitations")
 def invitation_form(request: Request) -> Response:
-    return render(request, "accounts/invite.html", {"targets": list(invitations.InvitationTarget)})
+    return render(request, "accounts/invite.html", {"targets": list(password_links.InvitationTarget)})
 
 
 @router.post("/invitations", dependencies=CSRFChecked)
@@ -87,13 +87,13 @@ def send_invitations(
     actor: ActingPerson,
     session: SessionDep,
     settings: SettingsDep,
-    target: Annotated[invitations.InvitationTarget, Form()],
+    target: Annotated[password_links.InvitationTarget, Form()],
     value: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Invite one employee, a department, or everyone who has no password yet; the e-mails leave through the outbox."""
-    context: dict[str, object] = {"targets": list(invitations.InvitationTarget), "target": target, "value": value}
+    context: dict[str, object] = {"targets": list(password_links.InvitationTarget), "target": target, "value": value}
     try:
-        context["invited"] = invitations.invite(session, settings, actor, target, value)
+        context["invited"] = password_links.invite(session, settings, actor, target, value)
     except AccountError as error:
         context["error"] = error.message
     return render(request, "accounts/invite.html", context, status_code=400 if "error" in context else 200)

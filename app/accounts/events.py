@@ -42,6 +42,13 @@ class InvitationAccepted(EmployeeEvent):
 
 
 @dataclass(frozen=True)
+class PasswordResetDone(EmployeeEvent):
+    """The person chose a new password through a reset link; every session of theirs ended."""
+
+    action: ClassVar[str] = "employee.password_reset"
+
+
+@dataclass(frozen=True)
 class RolesChanged(EmployeeEvent):
     action: ClassVar[str] = "employee.roles_changed"
     before: tuple[str, ...]

@@ -91,13 +91,22 @@ class ApiTokenScope(Model, table=True):
     scope: Scope = Field(sa_type=enum_type(Scope), primary_key=True)
 
 
-class Invitation(Model, table=True):
-    """A one-use link to choose a password; only the link's SHA-256 is kept. A newer one replaces it."""
+class LinkPurpose(StrEnum):
+    invitation = "invitation"
+    reset = "reset"
 
-    __tablename__ = "invitation"
+
+class PasswordLink(Model, table=True):
+    """A one-use link to choose a password (an invitation, or a reset); only its SHA-256 is kept.
+
+    A newer link of the same purpose replaces the person's earlier one.
+    """
+
+    __tablename__ = "password_link"
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    purpose: LinkPurpose = Field(sa_type=enum_type(LinkPurpose), nullable=False)
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utc_now)
     expires_at: datetime

@@ -6,12 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.accounts import invitations, sign_in
+from app.accounts import password_links, sign_in
 from app.accounts.deps import CurrentViewer, OptionalViewer, Public
+from app.accounts.models import LinkPurpose
+from app.accounts.password_links import LinkState
 from app.accounts.people import AccountError, set_language
-from app.config import UI_LANGUAGES
+from app.config import UI_LANGUAGES, Settings
 from app.deps import SessionDep, SettingsDep, database, settings_of
 from app.i18n import N_, Message
 from app.security import ANONYMOUS_COOKIE, SESSION_COOKIE, new_token
@@ -44,45 +47,94 @@ def _anonymous_form(request: Request, template: str, context: dict[str, object],
     return response
 
 
-@router.get("/invitations/{token}", dependencies=Public)
-def invitation_page(token: Annotated[str, Path(max_length=100)], request: Request, session: SessionDep) -> Response:
-    """Choose a password with an invitation link; a used, expired or replaced link says so and changes nothing."""
-    check = invitations.check_invitation(session, token)
+def _link_page(request: Request, purpose: LinkPurpose, token: str, context: dict[str, object], status_code: int) -> Response:
+    action = f"{password_links.LINK_PATHS[purpose]}{token}"
+    return _anonymous_form(request, "accounts/password_link.html", {"purpose": purpose, "action": action, **context}, status_code)
+
+
+def _show_link(request: Request, session: Session, purpose: LinkPurpose, token: str) -> Response:
+    """A used, expired or replaced link says so and changes nothing; the page speaks the person's language."""
+    check = password_links.check_link(session, token, purpose)
     _speak_the_language_of(request, check)
-    status = 200 if check.state == invitations.InvitationState.valid else 410 if check.state != "unknown" else 404
-    return _anonymous_form(request, "accounts/invitation.html", {"check": check, "token": token, "error": None}, status)
+    status = 200 if check.state == LinkState.valid else 404 if check.state == LinkState.unknown else 410
+    return _link_page(request, purpose, token, {"check": check, "error": None}, status)
 
 
-@router.post("/invitations/{token}", dependencies=[*Public, *CSRFChecked])
-def accept_invitation(
-    token: Annotated[str, Path(max_length=100)],
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    password: Annotated[str, Form(max_length=1024)],
-    password_again: Annotated[str, Form(max_length=1024)],
+def _use_link(
+    request: Request, session: Session, settings: Settings, purpose: LinkPurpose, token: str, password: str, again: str
 ) -> Response:
-    check = invitations.check_invitation(session, token)
+    check = password_links.check_link(session, token, purpose)
     _speak_the_language_of(request, check)
-    context: dict[str, object] = {"check": check, "token": token, "error": None}
-    if check.state == invitations.InvitationState.valid and password != password_again:
-        context["error"] = Message(N_("The two passwords differ."))
-        return _anonymous_form(request, "accounts/invitation.html", context, 400)
+    if check.state == LinkState.valid and password != again:
+        return _link_page(request, purpose, token, {"check": check, "error": Message(N_("The two passwords differ."))}, 400)
     try:
-        accepted = invitations.accept_invitation(session, settings, token, password)
+        used = password_links.use_link(session, settings, token, purpose, password)
     except AccountError as error:
-        context["error"] = error.message
-        return _anonymous_form(request, "accounts/invitation.html", context, 400)
-    if accepted.state != invitations.InvitationState.valid:
-        return _anonymous_form(request, "accounts/invitation.html", {**context, "check": accepted}, 410)
+        return _link_page(request, purpose, token, {"check": check, "error": error.message}, 400)
+    if used.state != LinkState.valid:
+        return _link_page(request, purpose, token, {"check": used, "error": None}, 410)
     response = redirect("/login?welcome=1")
     if check.language:
         _set_cookie(response, request, LANGUAGE_COOKIE, check.language, max_age=365 * 86400, http_only=False)
     return response
 
 
-def _speak_the_language_of(request: Request, check: invitations.InvitationCheck) -> None:
-    """The invitation page is in the invited person's language, whatever the browser asks for."""
+LinkToken = Annotated[str, Path(max_length=100)]
+NewPassword = Annotated[str, Form(max_length=1024)]
+
+
+@router.get("/invitations/{token}", dependencies=Public)
+def invitation_page(token: LinkToken, request: Request, session: SessionDep) -> Response:
+    """Choose a first password with the link of an invitation e-mail."""
+    return _show_link(request, session, LinkPurpose.invitation, token)
+
+
+@router.post("/invitations/{token}", dependencies=[*Public, *CSRFChecked])
+def accept_invitation(
+    token: LinkToken,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    password: NewPassword,
+    password_again: NewPassword,
+) -> Response:
+    return _use_link(request, session, settings, LinkPurpose.invitation, token, password, password_again)
+
+
+@router.get("/password-reset", dependencies=Public)
+def password_reset_form(request: Request) -> Response:
+    """ "Forgot your password?": ask for a reset link by e-mail."""
+    return _anonymous_form(request, "accounts/password_reset.html", {"sent": False})
+
+
+@router.post("/password-reset", dependencies=[*Public, *CSRFChecked])
+def request_password_reset(
+    request: Request, session: SessionDep, settings: SettingsDep, email: Annotated[str, Form(max_length=320)]
+) -> Response:
+    """The same answer whether or not the address has an account."""
+    password_links.request_password_reset(session, settings, email, _client_address(request))
+    return _anonymous_form(request, "accounts/password_reset.html", {"sent": True})
+
+
+@router.get("/password-reset/{token}", dependencies=Public)
+def password_reset_page(token: LinkToken, request: Request, session: SessionDep) -> Response:
+    return _show_link(request, session, LinkPurpose.reset, token)
+
+
+@router.post("/password-reset/{token}", dependencies=[*Public, *CSRFChecked])
+def reset_password(
+    token: LinkToken,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    password: NewPassword,
+    password_again: NewPassword,
+) -> Response:
+    return _use_link(request, session, settings, LinkPurpose.reset, token, password, password_again)
+
+
+def _speak_the_language_of(request: Request, check: password_links.LinkCheck) -> None:
+    """The link's page is in the person's language, whatever the browser asks for."""
     if check.language:
         request.state.language = check.language
 

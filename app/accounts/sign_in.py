@@ -54,21 +54,16 @@ def log_in(session: Session, settings: Settings, login: str, password: str, clie
         select(User).where((col(User.email) == normalise_email(login_value)) | (col(User.employee_id) == login_value))
     ).first()
     keys = _throttle_limits(settings, user, login_value, client_address)
-    locked = (
-        session.connection()
-        .execute(
-            core_select(col(LoginThrottle.key)).where(
-                col(LoginThrottle.key).in_([key for key, _ in keys]), col(LoginThrottle.locked_until) > now
-            )
-        )
-        .first()
-    )
-    if locked:
-        security_log.warning("sign-in refused while throttled: %s", locked[0])
+    locked = _locked_key(session, [key for key, _ in keys], now)
+    if locked is not None:
+        security_log.warning("sign-in refused while throttled: %s", locked)
         raise LoginThrottled("too many failed attempts")
     valid = verify_password(settings, user.password_hash if user else None, password)
     if not valid or user is None or not user.is_active:
-        _record_failure(session, settings, keys, now, Actor.anonymous(client_address))
+        visitor = Actor.anonymous(client_address)
+        for key in _count_attempts(session, settings, keys, now):
+            record_event(session, visitor, SignInLocked(key, settings.login_lockout_seconds))
+        session.commit()
         raise LoginRefused("wrong login or password")
     session.connection().execute(delete(LoginThrottle).where(col(LoginThrottle.key) == keys[0][0]))
     token = new_token()
@@ -85,8 +80,10 @@ def log_in(session: Session, settings: Settings, login: str, password: str, clie
     return token
 
 
-def _record_failure(session: Session, settings: Settings, keys: list[tuple[str, int]], now: datetime, visitor: Actor) -> None:
+def _count_attempts(session: Session, settings: Settings, keys: list[tuple[str, int]], now: datetime) -> list[str]:
+    """Count one attempt against each key; lock the keys that reach their limit and return them."""
     window_start = now - timedelta(seconds=settings.login_lockout_seconds)
+    locked = []
     for key, limit in keys:
         insert_ignoring_conflicts(session, table_of(LoginThrottle), {"key": key, "failures": 0, "window_started_at": now})
         throttle = session.get(LoginThrottle, key, with_for_update=True)
@@ -95,12 +92,31 @@ def _record_failure(session: Session, settings: Settings, keys: list[tuple[str, 
             throttle.failures, throttle.window_started_at = 0, now
         throttle.failures += 1
         if throttle.failures >= limit:
-            security_log.warning("sign-in locked for %s seconds: %s", settings.login_lockout_seconds, key)
+            security_log.warning("locked for %s seconds: %s", settings.login_lockout_seconds, key)
             throttle.locked_until = now + timedelta(seconds=settings.login_lockout_seconds)
             throttle.failures, throttle.window_started_at = 0, now
-            record_event(session, visitor, SignInLocked(key, settings.login_lockout_seconds))
+            locked.append(key)
         session.add(throttle)
-    session.commit()
+    return locked
+
+
+def _locked_key(session: Session, keys: list[str], now: datetime) -> str | None:
+    return (
+        session.connection()
+        .execute(
+            core_select(col(LoginThrottle.key)).where(col(LoginThrottle.key).in_(keys), col(LoginThrottle.locked_until) > now)
+        )
+        .scalar()
+    )
+
+
+def throttle_allows(session: Session, settings: Settings, limits: list[tuple[str, int]]) -> bool:
+    """Whether an attempt may go ahead under these keys and limits; the attempt is counted. No commit."""
+    now = utc_now()
+    if _locked_key(session, [key for key, _ in limits], now) is not None:
+        return False
+    _count_attempts(session, settings, limits, now)
+    return True
 
 
 def log_out(session: Session, token: str) -> None:

@@ -43,7 +43,7 @@ def test_import_invite_read_the_email_choose_a_password_and_sign_in(page: Page, 
             expect(page.get_by_role("status")).to_contain_text("2 invitations are on their way.")
             screenshot(page, "admin-invitations")
 
-            worker = OutboxWorker(app.state.db, outbox_consumers(mail_settings))  # type: ignore[attr-defined]
+            worker = OutboxWorker(app.state.db, outbox_consumers(mail_settings, app.state.db))  # type: ignore[attr-defined]
             while worker.run_once() or len(inbox.messages) < 2:
                 with app.state.db.engine.begin() as connection:  # type: ignore[attr-defined]
                     connection.exec_driver_sql("UPDATE outbox_message SET next_attempt_at = created_at")  # retry now

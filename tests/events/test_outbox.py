@@ -223,7 +223,7 @@ def test_cooc_serve_on_sqlite_drains_the_outbox_in_process(settings, monkeypatch
     import app.main as main_module
 
     delivered: list[str] = []
-    monkeypatch.setattr(main_module, "outbox_consumers", lambda _settings: {TOPIC: lambda d: delivered.append(d.idempotency_key)})
+    monkeypatch.setattr(main_module, "outbox_consumers", lambda *_args: {TOPIC: lambda d: delivered.append(d.idempotency_key)})
     embedded = settings.model_copy(update={"embedded_worker": True, "outbox_poll_seconds": 0.02})
     application = main_module.create_app(embedded)
     with TestClient(application):
