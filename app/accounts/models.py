@@ -55,6 +55,7 @@ class AuthSession(Model, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utc_now)
     expires_at: datetime
+    user_agent: str = Field(default="", max_length=200, description="the browser, so a person can tell their sessions apart")
 
 
 class LoginThrottle(Model, table=True):

@@ -10,10 +10,11 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts import password_links, sign_in
-from app.accounts.deps import CurrentViewer, OptionalViewer, Public
+from app.accounts.deps import ActingPerson, CurrentViewer, OptionalViewer, Public
 from app.accounts.models import LinkPurpose
 from app.accounts.password_links import LinkState
 from app.accounts.people import AccountError, set_language
+from app.accounts.viewer import Viewer
 from app.config import UI_LANGUAGES, Settings
 from app.deps import SessionDep, SettingsDep, database, settings_of
 from app.i18n import N_, Message
@@ -149,7 +150,9 @@ def log_in(
     next: Annotated[str, Form()] = "/catalog",
 ) -> Response:
     try:
-        token = sign_in.log_in(session, settings, login, password, _client_address(request))
+        token = sign_in.log_in(
+            session, settings, login, password, _client_address(request), request.headers.get("user-agent", "")
+        )
     except sign_in.LoginThrottled:
         return render(
             request, "accounts/login.html", {"next": safe_next_url(next), "error": "throttled", "login": login}, status_code=429
@@ -216,6 +219,42 @@ def _set_cookie(response: Response, request: Request, name: str, value: str, *, 
     )
 
 
+def _account_page(
+    request: Request, viewer: Viewer, session: Session, context: dict[str, object], status_code: int = 200
+) -> Response:
+    sessions = sign_in.sessions_of(session.connection(), viewer.id, request.cookies.get(SESSION_COOKIE, ""))
+    return render(request, "accounts/account.html", {"sessions": sessions, **context}, status_code=status_code)
+
+
 @router.get("/account")
-def account_page(request: Request, viewer: CurrentViewer) -> Response:
-    return render(request, "accounts/account.html")
+def account_page(request: Request, viewer: CurrentViewer, session: SessionDep) -> Response:
+    """The person's details, a password change, and their sessions on other devices."""
+    return _account_page(request, viewer, session, {})
+
+
+@router.post("/account/password", dependencies=CSRFChecked)
+def change_password(
+    request: Request,
+    viewer: CurrentViewer,
+    actor: ActingPerson,
+    session: SessionDep,
+    settings: SettingsDep,
+    current_password: Annotated[str, Form(max_length=1024)],
+    password: NewPassword,
+    password_again: NewPassword,
+) -> Response:
+    """The current password is required; every other session ends, this one stays."""
+    if password != password_again:
+        return _account_page(request, viewer, session, {"error": Message(N_("The two passwords differ."))}, 400)
+    try:
+        sign_in.change_own_password(session, settings, actor, current_password, password, request.cookies.get(SESSION_COOKIE, ""))
+    except AccountError as error:
+        session.rollback()
+        return _account_page(request, viewer, session, {"error": error.message}, 400)
+    return _account_page(request, viewer, session, {"changed": True})
+
+
+@router.post("/account/sessions/end-others", dependencies=CSRFChecked)
+def end_other_sessions(request: Request, actor: ActingPerson, session: SessionDep) -> Response:
+    sign_in.end_other_sessions(session, actor, request.cookies.get(SESSION_COOKIE, ""))
+    return redirect("/account")

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy import select as core_select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
-from app.accounts.events import SignInLocked
+from app.accounts.events import PasswordChanged, SignInLocked
 from app.accounts.models import AuthSession, LoginThrottle, User
-from app.accounts.people import AccountError, normalise_email
+from app.accounts.people import AccountError, normalise_email, password_problems
 from app.actor import Actor
 from app.config import Settings
 from app.db import insert_ignoring_conflicts, table_of
 from app.events.service import record_event
-from app.security import new_token, token_digest, verify_password
+from app.i18n import N_, Message
+from app.security import hash_password, new_token, token_digest, verify_password
 from app.timeutil import utc_now
 
 security_log = logging.getLogger("cooc.security")
@@ -42,7 +45,7 @@ def _throttle_limits(settings: Settings, user: User | None, login: str, client_a
     return [(account, settings.login_max_failures), (f"address:{client_address}", settings.login_max_failures_per_address)]
 
 
-def log_in(session: Session, settings: Settings, login: str, password: str, client_address: str) -> str:
+def log_in(session: Session, settings: Settings, login: str, password: str, client_address: str, user_agent: str = "") -> str:
     """Check the password and open a session; return the raw session token for the cookie.
 
     Failures are counted per account and per address in the database, so every server process
@@ -70,7 +73,10 @@ def log_in(session: Session, settings: Settings, login: str, password: str, clie
     assert user.id is not None
     session.add(
         AuthSession(
-            token_hash=token_digest(token), user_id=user.id, expires_at=now + timedelta(seconds=settings.session_max_age_seconds)
+            token_hash=token_digest(token),
+            user_id=user.id,
+            expires_at=now + timedelta(seconds=settings.session_max_age_seconds),
+            user_agent=user_agent[:200],
         )
     )
     session.connection().execute(
@@ -122,4 +128,65 @@ def throttle_allows(session: Session, settings: Settings, limits: list[tuple[str
 def log_out(session: Session, token: str) -> None:
     """End the browser session this cookie belongs to (the cookie is the only proof needed)."""
     session.connection().execute(delete(AuthSession).where(col(AuthSession.token_hash) == token_digest(token)))
+    session.commit()
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    created_at: datetime
+    expires_at: datetime
+    user_agent: str
+    current: bool
+
+
+def sessions_of(connection: Connection, user_id: int, current_token: str) -> list[SessionInfo]:
+    """A person's live browser sessions, newest first, the one they are using marked."""
+    sessions = table_of(AuthSession)
+    rows = connection.execute(
+        core_select(sessions)
+        .where(sessions.c.user_id == user_id, sessions.c.expires_at > utc_now())
+        .order_by(sessions.c.created_at.desc())
+    )
+    mine = token_digest(current_token)
+    return [SessionInfo(row.id, row.created_at, row.expires_at, row.user_agent, row.token_hash == mine) for row in rows]
+
+
+def end_other_sessions(session: Session, actor: Actor, current_token: str) -> int:
+    """Sign the acting person out everywhere but here; return how many sessions ended."""
+    ended = (
+        session.connection()
+        .execute(
+            delete(AuthSession).where(
+                col(AuthSession.user_id) == actor.user_id, col(AuthSession.token_hash) != token_digest(current_token)
+            )
+        )
+        .rowcount
+    )
+    session.commit()
+    return int(ended)
+
+
+def change_own_password(session: Session, settings: Settings, actor: Actor, current: str, new: str, current_token: str) -> None:
+    """A person changes their password: the current one is required, and their other sessions end."""
+    user = session.get(User, actor.user_id)
+    assert user is not None
+    if not verify_password(settings, user.password_hash, current):
+        raise AccountError(Message(N_("The current password is wrong.")))
+    problems = password_problems(new, employee_id=user.employee_id, email=user.email)
+    if problems:
+        raise AccountError(problems[0])
+    user.password_hash = hash_password(settings, new)
+    user.updated_at = utc_now()
+    session.add(user)
+    ended = (
+        session.connection()
+        .execute(
+            delete(AuthSession).where(
+                col(AuthSession.user_id) == user.id, col(AuthSession.token_hash) != token_digest(current_token)
+            )
+        )
+        .rowcount
+    )
+    record_event(session, actor, PasswordChanged(user.employee_id, sessions_ended=int(ended)))
     session.commit()

@@ -40,9 +40,7 @@ def test_an_unknown_and_a_known_address_get_the_same_answer(client, learner, ses
     assert [(link.user_id, link.purpose) for link in links] == [(learner.id, LinkPurpose.reset)]
 
 
-def test_a_reset_link_sets_a_new_password_once_and_signs_out_everywhere(
-    client, learner, session, settings, db
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_reset_link_sets_a_new_password_once_and_signs_out_everywhere(client, learner, session, settings, db) -> None:  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
     other_device = TestClient(client.app)
