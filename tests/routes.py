@@ -20,6 +20,7 @@ PATH_VALUES = {
     "{attempt_id}": "1",
     "{message_id}": "1",
     "{token}": "no-such-invitation",
+    "{employee_id}": "A1",
 }
 
 

@@ -6,19 +6,22 @@ Mounted inside the admin area (`app/admin.py`), which checks the admin role once
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Connection
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from app.accounts import directory, password_links, tokens
+from app.accounts import directory, password_links, people_search, tokens
 from app.accounts.deps import ActingPerson
-from app.accounts.people import AccountError
+from app.accounts.models import Role
+from app.accounts.people import AccountError, EmployeeRecord, change_roles, create_user, normalise_email, set_active
 from app.actor import Actor
 from app.db import Database
-from app.deps import RowId, SessionDep, SettingsDep, database
+from app.deps import ConnectionDep, RowId, SessionDep, SettingsDep, database
 from app.i18n import N_, Message
 from app.web import redirect, render, verify_csrf
 
@@ -97,6 +100,118 @@ def send_invitations(
     except AccountError as error:
         context["error"] = error.message
     return render(request, "accounts/invite.html", context, status_code=400 if "error" in context else 200)
+
+
+def _people_filters(text: str, role: str, active: str, signed_in: str) -> people_search.PeopleQuery:
+    choice = {"yes": True, "no": False}
+    return people_search.PeopleQuery(
+        text=text, role=Role(role) if role in set(Role) else None, active=choice.get(active), signed_in=choice.get(signed_in)
+    )
+
+
+@router.get("/people")
+def people_page(
+    request: Request,
+    connection: ConnectionDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    role: Annotated[str, Query(max_length=16)] = "",
+    active: Annotated[str, Query(max_length=3)] = "",
+    signed_in: Annotated[str, Query(max_length=3)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Search the whole directory by name, e-mail, employee id or department, with filters, 50 a page."""
+    found = people_search.search_people(connection, _people_filters(q, role, active, signed_in), page)
+    filters = {"q": q, "role": role, "active": active, "signed_in": signed_in}
+    return render(request, "accounts/people.html", {"found": found, "filters": filters, "roles": list(Role)})
+
+
+@router.post("/people", dependencies=CSRFChecked)
+def add_person(
+    request: Request,
+    actor: ActingPerson,
+    session: SessionDep,
+    settings: SettingsDep,
+    employee_id: Annotated[str, Form(max_length=64)],
+    name: Annotated[str, Form(max_length=200)],
+    email: Annotated[str, Form(max_length=320)],
+    department: Annotated[str, Form(max_length=200)],
+    language: Annotated[str, Form(max_length=8)],
+) -> Response:
+    """Add one person outside an HR import, and send them an invitation."""
+    record = EmployeeRecord(
+        employee_id.strip(), name.strip(), normalise_email(email), department.strip(), language, frozenset({Role.learner})
+    )
+    try:
+        create_user(session, settings, actor, record, None)
+        password_links.invite(session, settings, actor, password_links.InvitationTarget.employee, record.employee_id)
+    except AccountError as error:
+        session.rollback()
+        found = people_search.search_people(session.connection(), people_search.PeopleQuery())
+        context = {"found": found, "filters": {}, "roles": list(Role), "error": error.message}
+        return render(request, "accounts/people.html", context, status_code=400)
+    return redirect(f"/admin/people/{quote(record.employee_id, safe='')}")
+
+
+def _person_page(
+    request: Request, session: Session, employee_id: str, context: dict[str, object], status_code: int = 200
+) -> Response:
+    found = people_search.person(session.connection(), employee_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail="No such employee")
+    return render(request, "accounts/person.html", {"person": found, "roles": list(Role), **context}, status_code=status_code)
+
+
+@router.get("/people/{employee_id}")
+def person_page(request: Request, session: SessionDep, employee_id: Annotated[str, Path(max_length=64)]) -> Response:
+    return _person_page(request, session, employee_id, {})
+
+
+@router.post("/people/{employee_id}/active", dependencies=CSRFChecked)
+def set_person_active(
+    request: Request,
+    actor: ActingPerson,
+    session: SessionDep,
+    employee_id: Annotated[str, Path(max_length=64)],
+    active: Annotated[bool, Form()],
+) -> Response:
+    """Deactivating signs the person out at once; their records stay, counted as inactive."""
+    try:
+        set_active(session, actor, employee_id, active)
+    except AccountError as error:
+        return _person_page(request, session, employee_id, {"error": error.message}, 400)
+    return redirect(f"/admin/people/{quote(employee_id, safe='')}")
+
+
+@router.post("/people/{employee_id}/roles", dependencies=CSRFChecked)
+def set_person_roles(
+    request: Request,
+    actor: ActingPerson,
+    session: SessionDep,
+    employee_id: Annotated[str, Path(max_length=64)],
+    roles: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies Form defaults
+) -> Response:
+    wanted = [Role(role) for role in roles if role in set(Role)]
+    try:
+        change_roles(session, actor, employee_id, wanted)
+    except AccountError as error:
+        return _person_page(request, session, employee_id, {"error": error.message}, 400)
+    return redirect(f"/admin/people/{quote(employee_id, safe='')}")
+
+
+@router.post("/people/{employee_id}/invitation", dependencies=CSRFChecked)
+def resend_invitation(
+    request: Request,
+    actor: ActingPerson,
+    session: SessionDep,
+    settings: SettingsDep,
+    employee_id: Annotated[str, Path(max_length=64)],
+) -> Response:
+    """A new link replaces the one sent before."""
+    try:
+        password_links.invite(session, settings, actor, password_links.InvitationTarget.employee, employee_id)
+    except AccountError as error:
+        return _person_page(request, session, employee_id, {"error": error.message}, 400)
+    return _person_page(request, session, employee_id, {"invited": True})
 
 
 def _tokens_page(request: Request, connection: Connection, *, new_token: str | None = None, error: str | None = None) -> Response:

@@ -42,6 +42,19 @@ class InvitationAccepted(EmployeeEvent):
 
 
 @dataclass(frozen=True)
+class EmployeeDeactivated(EmployeeEvent):
+    """The person can no longer sign in and was signed out at once; their records stay, as inactive."""
+
+    action: ClassVar[str] = "employee.deactivated"
+    sessions_ended: int
+
+
+@dataclass(frozen=True)
+class EmployeeReactivated(EmployeeEvent):
+    action: ClassVar[str] = "employee.reactivated"
+
+
+@dataclass(frozen=True)
 class PasswordResetDone(EmployeeEvent):
     """The person chose a new password through a reset link; every session of theirs ended."""
 

@@ -36,6 +36,7 @@ class User(Model, table=True):
     is_active: bool = True
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
+    last_signed_in_at: datetime | None = None
 
 
 class UserRole(Model, table=True):

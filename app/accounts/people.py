@@ -11,7 +11,7 @@ from sqlalchemy import delete, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from app.accounts.events import EmployeeCreated, PasswordChanged
+from app.accounts.events import EmployeeCreated, EmployeeDeactivated, EmployeeReactivated, PasswordChanged, RolesChanged
 from app.accounts.models import AuthSession, Role, User, UserRole
 from app.actor import Actor
 from app.config import UI_LANGUAGES, Settings
@@ -181,3 +181,42 @@ def replace_roles(session: Session, user_id: int, roles: Iterable[Role]) -> None
 
 def has_users(session: Session) -> bool:
     return session.connection().execute(core_select(table_of(User).c.id).limit(1)).first() is not None
+
+
+def _employee(session: Session, employee_id: str) -> User:
+    user = get_user_by_employee_id(session, employee_id)
+    if user is None or user.id is None:
+        raise AccountError(Message(N_("no employee with id %(id)s"), {"id": employee_id}))
+    return user
+
+
+def set_active(session: Session, actor: Actor, employee_id: str, active: bool) -> None:
+    """Deactivate (signed out at once, kept in reports as inactive) or reactivate an employee."""
+    user = _employee(session, employee_id)
+    if not active and user.id == actor.user_id:
+        raise AccountError(Message(N_("you cannot deactivate your own account")))
+    if user.is_active == active:
+        return
+    user.is_active, user.updated_at = active, utc_now()
+    session.add(user)
+    if active:
+        record_event(session, actor, EmployeeReactivated(employee_id))
+    else:
+        ended = session.connection().execute(delete(AuthSession).where(col(AuthSession.user_id) == user.id)).rowcount
+        record_event(session, actor, EmployeeDeactivated(employee_id, sessions_ended=int(ended)))
+    session.commit()
+
+
+def change_roles(session: Session, actor: Actor, employee_id: str, roles: Iterable[Role]) -> None:
+    """Grant or remove roles (every employee stays a learner); an admin cannot remove their own admin role."""
+    user = _employee(session, employee_id)
+    assert user.id is not None
+    wanted = frozenset(roles) | {Role.learner}
+    before = roles_of(session, user.id)
+    if user.id == actor.user_id and Role.admin in before and Role.admin not in wanted:
+        raise AccountError(Message(N_("you cannot remove your own admin role")))
+    if wanted == before:
+        return
+    replace_roles(session, user.id, wanted)
+    record_event(session, actor, RolesChanged(employee_id, tuple(sorted(before)), tuple(sorted(wanted))))
+    session.commit()

@@ -69,6 +69,8 @@ def log_in(session: Session, settings: Settings, login: str, password: str, clie
         session.commit()
         raise LoginRefused("wrong login or password")
     session.connection().execute(delete(LoginThrottle).where(col(LoginThrottle.key) == keys[0][0]))
+    user.last_signed_in_at = now
+    session.add(user)
     token = new_token()
     assert user.id is not None
     session.add(

@@ -38,7 +38,7 @@ class Viewer:
 _user = table_of(User)
 _session = table_of(AuthSession)
 _role = table_of(UserRole)
-_ROLES = (
+ROLES_COLUMN = (
     core_select(func.aggregate_strings(_role.c.role, ",")).where(_role.c.user_id == _user.c.id).scalar_subquery().label("roles")
 )
 
@@ -57,7 +57,7 @@ def viewer_select(*extra_columns: Any) -> Select[Any]:
             _user.c.email,
             _user.c.department,
             _user.c.language,
-            _ROLES,
+            ROLES_COLUMN,
             *extra_columns,
         )
         .select_from(_session.join(_user, _user.c.id == _session.c.user_id))
