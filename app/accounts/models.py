@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field, UniqueConstraint
 
 from app.db import Model, enum_type
@@ -28,7 +29,7 @@ class User(Model, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     employee_id: str = Field(max_length=64, unique=True)
-    name: str = Field(max_length=200)
+    name: str = Field(max_length=200, index=True)
     email: str = Field(max_length=320, unique=True)
     department: str = Field(max_length=200, index=True)
     language: str = Field(max_length=8, default="en")
@@ -41,6 +42,7 @@ class User(Model, table=True):
 
 class UserRole(Model, table=True):
     __tablename__ = "user_role"
+    __table_args__ = (Index("ix_user_role_role", "role"),)
 
     user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
     role: Role = Field(sa_type=enum_type(Role), primary_key=True)

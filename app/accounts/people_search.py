@@ -6,7 +6,7 @@ a department through its index; only a search by part of a name scans, and it sc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -29,19 +29,14 @@ class PeopleQuery:
     role: Role | None = None
     active: bool | None = None
     signed_in: bool | None = None
+    by_name: bool = False
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         text = self.text.strip()
-        if text:
-            lowered = text.lower()
-            query = query.where(
-                or_(
-                    _users.c.employee_id == text,
-                    _users.c.email == lowered,
-                    _users.c.department == text,
-                    func.lower(_users.c.name).contains(lowered, autoescape=True),
-                )
-            )
+        if text and self.by_name:
+            query = query.where(func.lower(_users.c.name).contains(text.lower(), autoescape=True))
+        elif text:
+            query = query.where(or_(_users.c.employee_id == text, _users.c.email == text.lower(), _users.c.department == text))
         if self.role is not None:
             query = query.where(exists().where(_roles.c.user_id == _users.c.id, _roles.c.role == self.role))
         if self.active is not None:
@@ -107,7 +102,10 @@ def _person(row: Any) -> PersonRow:
 
 
 def search_people(connection: Connection, query: PeopleQuery, page: int = 1) -> PeoplePage:
+    """An employee id, an address or a department first (indexed); failing that, part of a name."""
     total = connection.execute(query.apply(core_select(func.count()).select_from(_users))).scalar_one()
+    if total == 0 and query.text.strip() and not query.by_name:
+        return search_people(connection, replace(query, by_name=True), page)
     rows = connection.execute(
         query.apply(core_select(*_COLUMNS)).order_by(_users.c.name, _users.c.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     )
