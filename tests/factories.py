@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from sqlmodel import Session
@@ -46,3 +47,22 @@ def write_module(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
     return root
+
+
+def sample_module_variant(root: Path, slug: str, manifest: dict[str, str], first_lesson: dict[str, str] | None = None) -> Path:
+    """A copy of the fixture module under another slug, with text replaced in module.md and its first lesson."""
+    from tests.conftest import FIXTURE_MODULES
+
+    folder = root / slug
+    shutil.copytree(FIXTURE_MODULES / "sample-module", folder)
+    replace_in(folder / "module.md", {"slug: sample-module": f"slug: {slug}", **manifest})
+    replace_in(folder / "en" / "01-passwords.md", first_lesson or {})
+    return folder
+
+
+def replace_in(path: Path, replacements: dict[str, str]) -> None:
+    text = path.read_text(encoding="utf-8")
+    for old, new in replacements.items():
+        assert old in text, f"{old!r} is not in {path}"
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")

@@ -15,7 +15,7 @@ from sqlalchemy import select as core_select
 from sqlalchemy.engine import Connection
 
 from app.accounts.models import Role, User, UserRole
-from app.accounts.viewer import ROLES_COLUMN
+from app.accounts.viewer import ROLES_COLUMN, roles_from_column
 from app.db import table_of
 
 PAGE_SIZE = 50
@@ -97,7 +97,7 @@ def _person(row: Any) -> PersonRow:
         is_active=row.is_active,
         has_password=row.has_password,
         last_signed_in_at=row.last_signed_in_at,
-        roles=frozenset(Role(name) for name in row.roles.split(",")) if row.roles else frozenset(),
+        roles=roles_from_column(row.roles),
     )
 
 

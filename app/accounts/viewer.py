@@ -76,6 +76,11 @@ def viewer_params(token: str) -> dict[str, Any]:
     return {"token_hash": token_digest(token), "now": utc_now()}
 
 
+def roles_from_column(value: str | None) -> frozenset[Role]:
+    """The comma-joined roles of ROLES_COLUMN, as a set."""
+    return frozenset(Role(name) for name in value.split(",")) if value else frozenset()
+
+
 def viewer_from_row(row: Row[Any]) -> Viewer:
     return Viewer(
         id=row.id,
@@ -84,7 +89,7 @@ def viewer_from_row(row: Row[Any]) -> Viewer:
         email=row.email,
         department=row.department,
         language=row.language,
-        roles=frozenset(Role(name) for name in row.roles.split(",")) if row.roles else frozenset(),
+        roles=roles_from_column(row.roles),
     )
 
 

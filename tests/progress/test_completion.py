@@ -122,20 +122,11 @@ def test_my_progress_offers_to_resume_at_the_next_lesson(learner_client, sample_
 
 
 def test_go_on_leads_to_the_module_last_worked_on_and_says_start_for_a_new_one(learner_client, session, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import shutil
-
     from app.catalog.service import import_module_folders
     from tests.conftest import FIXTURE_MODULES
-    from tests.factories import TEST_ACTOR
+    from tests.factories import TEST_ACTOR, sample_module_variant
 
-    second = tmp_path / "sample-two"
-    shutil.copytree(FIXTURE_MODULES / "sample-module", second)
-    manifest = second / "module.md"
-    manifest.write_text(
-        manifest.read_text()
-        .replace("slug: sample-module", "slug: sample-two")
-        .replace("en: Sample security module", "en: Second module")
-    )
+    second = sample_module_variant(tmp_path, "sample-two", {"en: Sample security module": "en: Second module"})
     assert import_module_folders(session, TEST_ACTOR, [FIXTURE_MODULES / "sample-module", second]).ok
 
     assert "Start the next module: Sample security module" in learner_client.get("/progress").text
@@ -152,23 +143,16 @@ def test_go_on_leads_to_the_module_last_worked_on_and_says_start_for_a_new_one(l
 
 def test_a_learner_has_no_target_from_a_module_only_mentors_see(learner_client, session, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import re
-    import shutil
 
     from app.catalog.service import import_module_folders
-    from tests.conftest import FIXTURE_MODULES
-    from tests.factories import TEST_ACTOR
+    from tests.factories import TEST_ACTOR, sample_module_variant
 
-    mentors = tmp_path / "for-mentors"
-    shutil.copytree(FIXTURE_MODULES / "sample-module", mentors)
-    manifest = mentors / "module.md"
-    text = (
-        manifest.read_text()
-        .replace("slug: sample-module", "slug: for-mentors")
-        .replace("audience: everyone", "audience: mentors")
+    mentors = sample_module_variant(
+        tmp_path,
+        "for-mentors",
+        {"audience: everyone": "audience: mentors", '"4.1": 2\n  "2.6": 3': '"5.4": 3'},
+        {'digcomp: {"4.1": 2}': ""},
     )
-    manifest.write_text(text.replace('"4.1": 2\n  "2.6": 3', '"5.4": 3'))
-    lesson = mentors / "en" / "01-passwords.md"
-    lesson.write_text(lesson.read_text().replace('digcomp: {"4.1": 2}', ""))
     assert import_module_folders(session, TEST_ACTOR, [mentors]).ok
     page = learner_client.get("/progress").text
     row = re.search(r"<th scope=\"row\">5\.4 .*?</tr>", page, re.DOTALL)

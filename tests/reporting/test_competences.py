@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 
 import pytest
 from sqlalchemy import update
@@ -14,7 +13,7 @@ from app.accounts.tokens import create_api_token
 from app.catalog.service import Versions, import_module_folders
 from app.progress.models import ModuleCompletion
 from tests.conftest import FIXTURE_MODULES, sign_in
-from tests.factories import TEST_ACTOR, make_user
+from tests.factories import TEST_ACTOR, make_user, sample_module_variant
 
 
 @pytest.fixture
@@ -25,15 +24,9 @@ def company(session, settings, tmp_path):  # type: ignore[no-untyped-def]
     Finance: F1 completed sample-module, F2 both, F3 nothing. IT: I1 completed sample-two;
     I2 completed both but has left (inactive) and does not count.
     """
-    two = tmp_path / "sample-two"
-    shutil.copytree(FIXTURE_MODULES / "sample-module", two)
-    manifest = two / "module.md"
-    manifest.write_text(
-        manifest.read_text()
-        .replace("slug: sample-module", "slug: sample-two")
-        .replace('"4.1": 2\n  "2.6": 3', '"4.1": 3\n  "1.1": 2')
+    two = sample_module_variant(
+        tmp_path, "sample-two", {'"4.1": 2\n  "2.6": 3': '"4.1": 3\n  "1.1": 2'}, {'digcomp: {"4.1": 2}': ""}
     )
-    (two / "en" / "01-passwords.md").write_text((two / "en" / "01-passwords.md").read_text().replace('digcomp: {"4.1": 2}', ""))
     assert import_module_folders(session, TEST_ACTOR, [FIXTURE_MODULES / "sample-module", two]).ok
     first = Versions().current(session.connection(), "sample-module")
     second = Versions().current(session.connection(), "sample-two")
@@ -135,17 +128,11 @@ def test_a_competence_only_the_mentors_module_builds_does_not_count_learners_aga
     client, company, session, settings, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     """Mentor-only 5.4 is a target for mentors only; learners neither reach it nor fall short of it."""
-    mentors = tmp_path / "for-mentors"
-    shutil.copytree(FIXTURE_MODULES / "sample-module", mentors)
-    manifest = mentors / "module.md"
-    manifest.write_text(
-        manifest.read_text()
-        .replace("slug: sample-module", "slug: for-mentors")
-        .replace("audience: everyone", "audience: mentors")
-        .replace('"4.1": 2\n  "2.6": 3', '"5.4": 3')
-    )
-    (mentors / "en" / "01-passwords.md").write_text(
-        (mentors / "en" / "01-passwords.md").read_text().replace('digcomp: {"4.1": 2}', "")
+    mentors = sample_module_variant(
+        tmp_path,
+        "for-mentors",
+        {"audience: everyone": "audience: mentors", '"4.1": 2\n  "2.6": 3': '"5.4": 3'},
+        {'digcomp: {"4.1": 2}': ""},
     )
     assert import_module_folders(session, TEST_ACTOR, [mentors]).ok
     make_user(session, settings, employee_id="M1", email="m1@example.com", department="Finance", roles={"mentor"})
