@@ -5,6 +5,7 @@ Mounted inside the admin area (`app/admin.py`), which checks the admin role once
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
@@ -161,25 +162,29 @@ def _person_page(
     return render(request, "accounts/person.html", {"person": found, "roles": list(Role), **context}, status_code=status_code)
 
 
+EmployeeId = Annotated[str, Path(max_length=64)]
+
+
+def _change_person(request: Request, session: Session, employee_id: str, change: Callable[[], object]) -> Response:
+    """Run one change to a person; on success back to their page, on refusal the page with the reason."""
+    try:
+        change()
+    except AccountError as error:
+        return _person_page(request, session, employee_id, {"error": error.message}, 400)
+    return redirect(f"/admin/people/{quote(employee_id, safe='')}")
+
+
 @router.get("/people/{employee_id}")
-def person_page(request: Request, session: SessionDep, employee_id: Annotated[str, Path(max_length=64)]) -> Response:
+def person_page(request: Request, session: SessionDep, employee_id: EmployeeId) -> Response:
     return _person_page(request, session, employee_id, {})
 
 
 @router.post("/people/{employee_id}/active", dependencies=CSRFChecked)
 def set_person_active(
-    request: Request,
-    actor: ActingPerson,
-    session: SessionDep,
-    employee_id: Annotated[str, Path(max_length=64)],
-    active: Annotated[bool, Form()],
+    request: Request, actor: ActingPerson, session: SessionDep, employee_id: EmployeeId, active: Annotated[bool, Form()]
 ) -> Response:
     """Deactivating signs the person out at once; their records stay, counted as inactive."""
-    try:
-        set_active(session, actor, employee_id, active)
-    except AccountError as error:
-        return _person_page(request, session, employee_id, {"error": error.message}, 400)
-    return redirect(f"/admin/people/{quote(employee_id, safe='')}")
+    return _change_person(request, session, employee_id, lambda: set_active(session, actor, employee_id, active))
 
 
 @router.post("/people/{employee_id}/roles", dependencies=CSRFChecked)
@@ -187,24 +192,16 @@ def set_person_roles(
     request: Request,
     actor: ActingPerson,
     session: SessionDep,
-    employee_id: Annotated[str, Path(max_length=64)],
+    employee_id: EmployeeId,
     roles: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies Form defaults
 ) -> Response:
     wanted = [Role(role) for role in roles if role in set(Role)]
-    try:
-        change_roles(session, actor, employee_id, wanted)
-    except AccountError as error:
-        return _person_page(request, session, employee_id, {"error": error.message}, 400)
-    return redirect(f"/admin/people/{quote(employee_id, safe='')}")
+    return _change_person(request, session, employee_id, lambda: change_roles(session, actor, employee_id, wanted))
 
 
 @router.post("/people/{employee_id}/invitation", dependencies=CSRFChecked)
 def resend_invitation(
-    request: Request,
-    actor: ActingPerson,
-    session: SessionDep,
-    settings: SettingsDep,
-    employee_id: Annotated[str, Path(max_length=64)],
+    request: Request, actor: ActingPerson, session: SessionDep, settings: SettingsDep, employee_id: EmployeeId
 ) -> Response:
     """A new link replaces the one sent before."""
     try:
