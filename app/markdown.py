@@ -14,13 +14,19 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-CALLOUT_KINDS = ("note", "tip", "warning", "example", "exercise", "takeaways")
+CALLOUT_KINDS = ("note", "tip", "warning", "example", "exercise", "practice", "takeaways")
+EXERCISE_KINDS = ("exercise", "practice")
 CALLOUT_DEFAULT_TITLES: dict[str, dict[str, str]] = {
     "note": {"en": "Note", "fr": "Remarque", "nl": "Opmerking"},
     "tip": {"en": "Tip", "fr": "Astuce", "nl": "Tip"},
     "warning": {"en": "Watch out", "fr": "Attention", "nl": "Let op"},
     "example": {"en": "Example", "fr": "Exemple", "nl": "Voorbeeld"},
     "exercise": {"en": "Practice", "fr": "Exercice", "nl": "Oefening"},
+    "practice": {
+        "en": "Practise before the next meeting",
+        "fr": "À pratiquer avant la prochaine rencontre",
+        "nl": "Oefen voor de volgende ontmoeting",
+    },
     "takeaways": {"en": "Key take-aways", "fr": "À retenir", "nl": "Om te onthouden"},
 }
 WORDS_PER_MINUTE = 220
@@ -89,6 +95,11 @@ class RenderedMarkdown:
     toc: list[dict[str, Any]]
     word_count: int
     lesson_links: list[LessonLink] = field(default_factory=list)
+    callouts: list[str] = field(default_factory=list)
+
+    @property
+    def exercise_count(self) -> int:
+        return sum(kind in EXERCISE_KINDS for kind in self.callouts)
 
 
 def _render_callout(self: Any, tokens: list[Token], idx: int, _options: Any, env: dict[str, Any]) -> str:
@@ -123,8 +134,11 @@ def render_markdown(text: str, *, module_slug: str, language: str, first_line: i
     tokens = _PARSER.parse(text, env)
     toc: list[dict[str, Any]] = []
     links: list[LessonLink] = []
+    callouts: list[str] = []
     words = 0
     for position, token in enumerate(tokens):
+        if token.type.startswith("container_") and token.type.endswith("_open"):
+            callouts.append(token.type.removeprefix("container_").removesuffix("_open"))
         if token.type == "heading_open" and token.tag in ("h2", "h3"):
             inline = tokens[position + 1]
             toc.append({"id": token.attrs.get("id", ""), "title": inline.content, "level": int(token.tag[1])})
@@ -137,7 +151,7 @@ def render_markdown(text: str, *, module_slug: str, language: str, first_line: i
             elif child.type == "link_open":
                 _rewrite_lesson_link(child, module_slug, line, links)
     body_html = _PARSER.renderer.render(tokens, _PARSER.options, env)
-    return RenderedMarkdown(html=sanitize_html(body_html), toc=toc, word_count=words, lesson_links=links)
+    return RenderedMarkdown(html=sanitize_html(body_html), toc=toc, word_count=words, lesson_links=links, callouts=callouts)
 
 
 def render_inline(text: str) -> str:

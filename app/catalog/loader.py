@@ -18,6 +18,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
@@ -34,6 +35,7 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LESSON_FILE = re.compile(r"^(?P<position>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 MODULE_FILE = "module.md"
 QUIZ_FILE = "quiz.yaml"
+JOB_AID_FILE = "job-aid.md"
 MAX_YAML_DEPTH = 20
 _M = TypeVar("_M", bound=BaseModel)
 logger = logging.getLogger(__name__)
@@ -105,6 +107,15 @@ class _DeclaresCompetences(BaseModel):
         return _digcomp_map(value)
 
 
+class SourceReference(BaseModel):
+    """A primary source the module's facts were checked against."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=300)
+    url: str = Field(pattern=r"^https://\S+$", max_length=500)
+
+
 class ModuleManifest(_DeclaresCompetences):
     """The module file's front matter, as stored with every version."""
 
@@ -119,6 +130,9 @@ class ModuleManifest(_DeclaresCompetences):
     audience: Literal["everyone", "mentors"] = "everyone"
     title: dict[str, str]
     summary: dict[str, str]
+    quiz_size: int | None = Field(default=None, ge=1, le=100)
+    checked_on: date | None = None
+    sources: list[SourceReference] = Field(default_factory=list)
 
     @field_validator("languages")
     @classmethod
@@ -134,6 +148,28 @@ class ModuleManifest(_DeclaresCompetences):
 class LessonFrontMatter(_DeclaresCompetences):
     title: str = Field(min_length=1, max_length=300)
     minutes: int = Field(gt=0, le=120)
+    objectives: list[str] = Field(default_factory=list, max_length=5)
+    exercises: list[int] = Field(default_factory=list, max_length=10)
+
+    @field_validator("objectives")
+    @classmethod
+    def short_objectives(cls, objectives: list[str]) -> list[str]:
+        if any(not 1 <= len(text.strip()) <= 300 for text in objectives):
+            raise ValueError("each objective is one sentence of at most 300 characters")
+        return [text.strip() for text in objectives]
+
+    @field_validator("exercises")
+    @classmethod
+    def plausible_minutes(cls, exercises: list[int]) -> list[int]:
+        if any(not 1 <= minutes <= 60 for minutes in exercises):
+            raise ValueError("each exercise takes from 1 to 60 minutes")
+        return exercises
+
+
+class JobAidFrontMatter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=300)
 
 
 class ChoiceSource(BaseModel):
@@ -149,6 +185,7 @@ class QuestionSource(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=SLUG_PATTERN, max_length=100)
+    lesson: str | None = Field(default=None, pattern=SLUG_PATTERN, max_length=100)
     prompt: str = Field(min_length=1)
     choices: list[ChoiceSource] = Field(min_length=2)
 
@@ -174,6 +211,23 @@ class LessonPageSource:
     digcomp: dict[str, int]
     rendered: RenderedMarkdown
     file: str
+    objectives: list[str] = field(default_factory=list)
+    exercise_minutes: list[int] = field(default_factory=list)
+
+    @property
+    def total_minutes(self) -> int:
+        """Reading plus the exercises the lesson asks for: the honest time a learner spends."""
+        return self.minutes + sum(self.exercise_minutes)
+
+
+@dataclass
+class JobAidSource:
+    """The one printable page a learner keeps on the desk, in one language."""
+
+    language: str
+    title: str
+    rendered: RenderedMarkdown
+    file: str
 
 
 @dataclass
@@ -185,16 +239,25 @@ class ModuleSource:
     quiz: Quiz
     content_hash: str
     links: list[tuple[str, LessonLink]] = field(default_factory=list)
+    job_aids: dict[str, JobAidSource] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
         return self.manifest.slug
 
+    @property
+    def attempt_size(self) -> int:
+        """How many questions one attempt draws: the manifest's quiz_size, or the whole bank."""
+        return min(self.manifest.quiz_size or len(self.quiz), len(self.quiz))
+
     def computed_minutes(self, language: str) -> int:
-        reading = sum(
-            minutes_for(lesson.pages[language].rendered.word_count) for lesson in self.lessons if language in lesson.pages
+        """Reading time measured from the text, the exercises as declared, and half a minute per quiz question drawn."""
+        lessons = sum(
+            minutes_for(page.rendered.word_count) + sum(page.exercise_minutes)
+            for lesson in self.lessons
+            if (page := lesson.pages.get(language))
         )
-        return reading + math.ceil(len(self.quiz) / 2)
+        return lessons + math.ceil(self.attempt_size / 2)
 
 
 def is_language_code(code: Any) -> bool:
@@ -529,8 +592,12 @@ def _check_module(check: _Checker) -> ModuleSource:
                 check.add(child, None, f"{child.name!r} is not a language code (ISO 639-1, like en or fr)")
     lessons = _load_lessons(check, folder, manifest)
     quiz = _load_quiz(check, folder, manifest)
-    links = [(page.file, link) for lesson in lessons for page in lesson.pages.values() for link in page.rendered.lesson_links]
+    job_aids = _load_job_aids(check, folder, manifest)
+    pages: list[LessonPageSource | JobAidSource] = [*(page for lesson in lessons for page in lesson.pages.values()), *job_aids.values()]
+    links = [(page.file, link) for page in pages for link in page.rendered.lesson_links]
     lesson_slugs = {lesson.slug for lesson in lessons}
+    if quiz is not None:
+        _check_quiz_lessons(check, folder / manifest.default_language / QUIZ_FILE, quiz, lesson_slugs, manifest.quiz_size)
     for file, link in links:
         if link.module_slug in (None, manifest.slug) and link.lesson_slug not in lesson_slugs:
             check.problems.append(Problem(file, link.line, f"link to a lesson that does not exist: {link.lesson_slug!r}"))
@@ -542,6 +609,7 @@ def _check_module(check: _Checker) -> ModuleSource:
         quiz=quiz,
         content_hash=check.content_hash(),
         links=[(file, link) for file, link in links if link.module_slug not in (None, manifest.slug)],
+        job_aids=job_aids,
     )
 
 
@@ -560,7 +628,7 @@ def _load_lessons(check: _Checker, folder: Path, manifest: ModuleManifest) -> li
             check.add(language_folder, None, f"language folder for {language!r} is missing")
             continue
         for path in check.children(language_folder):
-            if path.name == QUIZ_FILE:
+            if path.name in (QUIZ_FILE, JOB_AID_FILE):
                 continue
             if path in check.folders:
                 check.add(path, None, "is a folder; a language folder holds only lesson files and quiz.yaml")
@@ -604,6 +672,13 @@ def _load_lesson_page(check: _Checker, path: Path, module_slug: str, language: s
     rendered = render_markdown(text, module_slug=module_slug, language=language)
     if rendered.word_count == 0:
         check.add(path, None, "the lesson has no text")
+    if front.exercises and len(front.exercises) != rendered.exercise_count:
+        check.add(
+            path,
+            None,
+            f"exercises gives {len(front.exercises)} durations but the lesson has {rendered.exercise_count} "
+            "exercise or practice callouts: give one duration per callout, in order",
+        )
     return LessonPageSource(
         language=language,
         title=front.title,
@@ -611,7 +686,26 @@ def _load_lesson_page(check: _Checker, path: Path, module_slug: str, language: s
         digcomp=front.digcomp,
         rendered=rendered,
         file=check.name(path),
+        objectives=front.objectives,
+        exercise_minutes=front.exercises,
     )
+
+
+def _load_job_aids(check: _Checker, folder: Path, manifest: ModuleManifest) -> dict[str, JobAidSource]:
+    job_aids = {}
+    for language in manifest.languages:
+        path = folder / language / JOB_AID_FILE
+        if path not in check.files:
+            continue
+        loaded = check.read_front_matter(path, JobAidFrontMatter)
+        if loaded is None:
+            continue
+        front, _, text = loaded
+        rendered = render_markdown(text, module_slug=manifest.slug, language=language)
+        if rendered.word_count == 0:
+            check.add(path, None, "the job aid has no text")
+        job_aids[language] = JobAidSource(language=language, title=front.title, rendered=rendered, file=check.name(path))
+    return job_aids
 
 
 def _load_quiz(check: _Checker, folder: Path, manifest: ModuleManifest) -> Quiz | None:
@@ -650,8 +744,17 @@ def _load_quiz(check: _Checker, folder: Path, manifest: ModuleManifest) -> Quiz 
                 choices=tuple(Choice(c.id, render_inline(c.text), render_inline(c.explanation)) for c in translated.choices),
             )
         correct = frozenset(choice.id for choice in question.choices if choice.correct)
-        questions.append(Question(id=question.id, position=position, correct=correct, texts=texts))
+        questions.append(Question(id=question.id, position=position, correct=correct, texts=texts, lesson=question.lesson))
     return Quiz(tuple(questions))
+
+
+def _check_quiz_lessons(check: _Checker, path: Path, quiz: Quiz, lesson_slugs: set[str], quiz_size: int | None) -> None:
+    """A drawn attempt is balanced across lessons, so each question must name a lesson that exists."""
+    for question in quiz.questions:
+        if question.lesson is not None and question.lesson not in lesson_slugs:
+            check.add(path, None, f"question {question.id!r} names a lesson that does not exist: {question.lesson!r}")
+    if quiz_size is not None and quiz_size > len(quiz):
+        check.add(path, None, f"quiz_size is {quiz_size} but the bank holds only {len(quiz)} questions")
 
 
 def _check_quiz_rules(check: _Checker, path: Path, data: Any, quiz: QuizFile) -> None:
@@ -671,6 +774,11 @@ def _check_quiz_rules(check: _Checker, path: Path, data: Any, quiz: QuizFile) ->
 def _check_same_structure(check: _Checker, path: Path, reference: QuizFile, quiz: QuizFile) -> None:
     def shape(q: QuizFile) -> list[tuple[str, tuple[tuple[str, bool], ...]]]:
         return [(question.id, tuple((c.id, c.correct) for c in question.choices)) for question in q.questions]
+
+    lessons = {question.id: question.lesson for question in quiz.questions}
+    for question in reference.questions:
+        if question.id in lessons and lessons[question.id] != question.lesson:
+            check.add(path, None, f"question {question.id!r}: lesson differs from the default language")
 
     expected, actual = shape(reference), shape(quiz)
     if [qid for qid, _ in expected] != [qid for qid, _ in actual]:

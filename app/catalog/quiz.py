@@ -28,6 +28,7 @@ class Question:
     position: int
     correct: frozenset[str]
     texts: Mapping[str, QuestionText]
+    lesson: str | None = None
 
     @property
     def multiple(self) -> bool:
@@ -56,6 +57,7 @@ class Quiz:
                     "id": question.id,
                     "position": question.position,
                     "correct": sorted(question.correct),
+                    "lesson": question.lesson,
                     "texts": {
                         language: {
                             "prompt_html": text.prompt_html,
@@ -78,6 +80,7 @@ class Quiz:
                     id=question["id"],
                     position=question["position"],
                     correct=frozenset(question["correct"]),
+                    lesson=question.get("lesson"),
                     texts={
                         language: QuestionText(
                             prompt_html=text["prompt_html"],

@@ -440,3 +440,65 @@ def record_opens(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(os, "open", spy)
     return opened
+
+
+def test_objectives_exercise_minutes_and_job_aid_are_loaded(module_copy: Path) -> None:
+    lesson = module_copy / "en" / "02-two-factors.md"
+    lesson.write_text(
+        lesson.read_text().replace(
+            "minutes: 1\n", "minutes: 1\nobjectives:\n  - You can turn on a second factor.\nexercises: [4]\n"
+        )
+    )
+    (module_copy / "en" / "job-aid.md").write_text("---\ntitle: Security on one page\n---\n\n- Use a passkey.\n")
+    source = load_module(module_copy)
+    page = source.lessons[1].pages["en"]
+    assert page.objectives == ["You can turn on a second factor."]
+    assert page.total_minutes == 5
+    assert source.job_aids["en"].title == "Security on one page"
+    assert "<li>Use a passkey.</li>" in source.job_aids["en"].rendered.html
+    assert "fr" not in source.job_aids
+    assert [lesson.slug for lesson in source.lessons] == ["passwords", "two-factors", "reporting"]
+
+
+def test_exercise_minutes_must_match_the_exercise_callouts(module_copy: Path) -> None:
+    lesson = module_copy / "en" / "02-two-factors.md"
+    lesson.write_text(lesson.read_text().replace("minutes: 1\n", "minutes: 1\nexercises: [4, 3]\n"))
+    assert any("exercises gives 2 durations but the lesson has 1" in p for p in problems_of(module_copy))
+
+
+def test_practice_callout_counts_as_an_exercise_and_has_a_title_per_language(module_copy: Path) -> None:
+    lesson = module_copy / "fr" / "02-two-factors.md"
+    lesson.write_text(lesson.read_text() + "\n::: practice\nActivez une passkey.\n:::\n")
+    page = load_module(module_copy).lessons[1].pages["fr"]
+    assert page.rendered.exercise_count == 1
+    assert 'aria-label="À pratiquer avant la prochaine rencontre"' in page.rendered.html
+
+
+def test_quiz_question_must_name_an_existing_lesson_the_same_in_every_language(module_copy: Path) -> None:
+    for language, lesson in (("en", "two-factors"), ("fr", "passwords")):
+        quiz = module_copy / language / "quiz.yaml"
+        quiz.write_text(quiz.read_text().replace("  - id: second-factor\n", f"  - id: second-factor\n    lesson: {lesson}\n"))
+    quiz = module_copy / "en" / "quiz.yaml"
+    quiz.write_text(quiz.read_text().replace("  - id: strongest\n", "  - id: strongest\n    lesson: nowhere\n"))
+    problems = problems_of(module_copy)
+    assert any("'strongest' names a lesson that does not exist: 'nowhere'" in p for p in problems), problems
+    assert any(p.startswith("sample-module/fr/quiz.yaml") and "'second-factor': lesson differs" in p for p in problems)
+
+
+def test_quiz_size_draws_from_the_bank_and_cannot_exceed_it(module_copy: Path) -> None:
+    manifest = module_copy / "module.md"
+    manifest.write_text(manifest.read_text().replace("pass_mark: 60\n", "pass_mark: 60\nquiz_size: 2\n"))
+    assert load_module(module_copy).attempt_size == 2
+    manifest.write_text(manifest.read_text().replace("quiz_size: 2\n", "quiz_size: 4\n"))
+    assert any("quiz_size is 4 but the bank holds only 3 questions" in p for p in problems_of(module_copy))
+
+
+def test_checked_on_and_sources_are_kept_and_sources_must_be_https(module_copy: Path) -> None:
+    manifest = module_copy / "module.md"
+    good = "checked_on: 2026-11-30\nsources:\n  - title: ENISA\n    url: https://www.enisa.europa.eu/\n"
+    manifest.write_text(manifest.read_text().replace("audience: everyone\n", "audience: everyone\n" + good))
+    source = load_module(module_copy)
+    assert str(source.manifest.checked_on) == "2026-11-30"
+    assert source.manifest.sources[0].url == "https://www.enisa.europa.eu/"
+    manifest.write_text(manifest.read_text().replace("https://www.enisa", "http://www.enisa"))
+    assert any(p.startswith("sample-module/module.md:") and "url" in p for p in problems_of(module_copy))
