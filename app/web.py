@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,7 +54,7 @@ def _page_context(request: Request) -> dict[str, Any]:
     }
 
 
-def _format_day(value: datetime | None, language: str = "en") -> str:
+def _format_day(value: date | datetime | None, language: str = "en") -> str:
     return "" if value is None else format_date(value, format="long", locale=language)
 
 

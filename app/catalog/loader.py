@@ -593,7 +593,10 @@ def _check_module(check: _Checker) -> ModuleSource:
     lessons = _load_lessons(check, folder, manifest)
     quiz = _load_quiz(check, folder, manifest)
     job_aids = _load_job_aids(check, folder, manifest)
-    pages: list[LessonPageSource | JobAidSource] = [*(page for lesson in lessons for page in lesson.pages.values()), *job_aids.values()]
+    pages: list[LessonPageSource | JobAidSource] = [
+        *(page for lesson in lessons for page in lesson.pages.values()),
+        *job_aids.values(),
+    ]
     links = [(page.file, link) for page in pages for link in page.rendered.lesson_links]
     lesson_slugs = {lesson.slug for lesson in lessons}
     if quiz is not None:

@@ -63,3 +63,4 @@ class LessonPage(Model, table=True):
     minutes: int
     word_count: int
     digcomp: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))
+    objectives: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))

@@ -47,6 +47,7 @@ class PageView:
     toc: list[dict[str, Any]]
     minutes: int
     digcomp: dict[str, int]
+    objectives: list[str]
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,13 @@ def _read_version(connection: Connection, version_id: int) -> PublishedModule:
     for row in pages:
         positions[row.lesson_slug] = row.position
         lessons.setdefault(row.lesson_slug, {})[row.language] = PageView(
-            language=row.language, title=row.title, html=row.html, toc=row.toc, minutes=row.minutes, digcomp=row.digcomp
+            language=row.language,
+            title=row.title,
+            html=row.html,
+            toc=row.toc,
+            minutes=row.minutes,
+            digcomp=row.digcomp,
+            objectives=row.objectives,
         )
     return PublishedModule(
         module_id=version.module_id,
@@ -225,9 +232,10 @@ def _store_module(session: Session, actor: Actor, source: ModuleSource, *, sourc
                     title=page.title,
                     html=page.rendered.html,
                     toc=page.rendered.toc,
-                    minutes=page.minutes,
+                    minutes=page.total_minutes,
                     word_count=page.rendered.word_count,
                     digcomp=page.digcomp,
+                    objectives=page.objectives,
                 )
             )
     session.flush()

@@ -71,3 +71,27 @@ def test_mentor_only_module_is_hidden_from_learners(learner_client, session, tmp
     assert import_module_folders(session, TEST_ACTOR, [folder]).ok
     assert "Sample security module" not in learner_client.get("/catalog").text
     assert learner_client.get("/modules/sample-module").status_code == 404
+
+
+def test_lesson_opens_with_its_objectives_and_counts_its_exercises_and_module_says_when_it_was_checked(  # type: ignore[no-untyped-def]
+    learner_client, session, tmp_path, sample_module
+) -> None:
+    from app.catalog.service import import_module_folders
+    from tests.factories import sample_module_variant
+
+    folder = sample_module_variant(
+        tmp_path,
+        "checked-module",
+        {"audience: everyone": "audience: everyone\nchecked_on: 2026-11-30"},
+        {"minutes: 1\n": "minutes: 1\nobjectives:\n  - You can spot a weak password.\nexercises: [4]\n"},
+    )
+    with (folder / "en" / "01-passwords.md").open("a") as lesson:
+        lesson.write("\n::: practice\nChange one weak password.\n:::\n")
+    assert import_module_folders(session, TEST_ACTOR, [folder]).ok
+    module_page = learner_client.get("/modules/checked-module").text
+    assert "Content checked on November 30, 2026" in module_page
+    lesson = learner_client.get("/modules/checked-module/lessons/passwords").text
+    assert "After this lesson" in lesson and "<li>You can spot a weak password.</li>" in lesson
+    assert "5 min" in lesson
+    unchecked = learner_client.get("/modules/sample-module")
+    assert unchecked.status_code == 200 and "Content checked on" not in unchecked.text
