@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -44,11 +45,50 @@ class Question:
 
 
 @dataclass(frozen=True)
+class DrawnQuestion:
+    """A question as one attempt shows it: its choices in that attempt's order."""
+
+    question: Question
+    choice_order: tuple[str, ...]
+
+    def choices(self, language: str, fallback: str) -> list[Choice]:
+        by_id = {choice.id: choice for choice in self.question.text(language, fallback).choices}
+        return [by_id[choice_id] for choice_id in self.choice_order]
+
+
+@dataclass(frozen=True)
 class Quiz:
     questions: tuple[Question, ...]
 
     def __len__(self) -> int:
         return len(self.questions)
+
+    def draw(self, size: int | None, seed: bytes) -> list[DrawnQuestion]:
+        """The questions of one attempt: `size` of the bank, spread evenly over the lessons they check.
+
+        Lessons take turns (in a random order) giving one random question each, so that ten drawn
+        from four lessons are three, three, two and two, never all from one. The same seed always
+        draws the same questions in the same order, so an attempt is graded against what it showed.
+        """
+        chooser = random.Random(seed)  # noqa: S311 - varies attempts, protects no secret
+        by_lesson: dict[str | None, list[Question]] = {}
+        for question in self.questions:
+            by_lesson.setdefault(question.lesson, []).append(question)
+        piles = list(by_lesson.values())
+        for pile in piles:
+            chooser.shuffle(pile)
+        chooser.shuffle(piles)
+        wanted = min(size or len(self.questions), len(self.questions))
+        drawn: list[Question] = []
+        while len(drawn) < wanted:
+            for pile in piles:
+                if pile and len(drawn) < wanted:
+                    drawn.append(pile.pop())
+        drawn.sort(key=lambda question: question.position)
+        return [
+            DrawnQuestion(question, tuple(chooser.sample(sorted(question.choice_ids), len(question.choice_ids))))
+            for question in drawn
+        ]
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts.deps import ActingPerson, CurrentViewer
+from app.accounts.viewer import Viewer
 from app.catalog.deps import VersionsDep, VisibleModule
 from app.catalog.digcomp import load_framework
 from app.catalog.service import PublishedLesson, PublishedModule
@@ -88,8 +89,8 @@ def mark_lesson_done(actor: ActingPerson, module: VisibleModule, lesson_slug: st
 
 def _quiz_form(
     request: Request,
+    viewer: Viewer,
     module: PublishedModule,
-    language: str,
     *,
     submission_id: str,
     answers: dict[str, list[str]] | None = None,
@@ -97,7 +98,8 @@ def _quiz_form(
 ) -> Response:
     context = {
         "module": module,
-        "content_language": module.language_for(language),
+        "content_language": module.language_for(viewer.language),
+        "questions": service.attempt_questions(viewer.id, module, submission_id),
         "submission_id": submission_id,
         "answers": answers or {},
         "unanswered": unanswered,
@@ -110,7 +112,7 @@ async def quiz_page(request: Request, viewer: CurrentViewer, module: VisibleModu
     progress = await database(request).read(service.module_progress, viewer.id, module)
     if not progress.quiz_unlocked:
         return render(request, "progress/locked.html", {"module": module, "progress": progress}, status_code=403)
-    return _quiz_form(request, module, viewer.language, submission_id=new_token())
+    return _quiz_form(request, viewer, module, submission_id=new_token())
 
 
 @router.post("/modules/{slug}/quiz", dependencies=CSRFChecked)
@@ -123,7 +125,10 @@ async def submit_quiz(
 ) -> Response:
     """Grade the answers; the form's submission id makes a double submit land on one attempt."""
     form = await request.form()
-    answers = {question.id: [str(value) for value in form.getlist(f"q-{question.id}")] for question in module.quiz.questions}
+    answers = {
+        drawn.question.id: [str(value) for value in form.getlist(f"q-{drawn.question.id}")]
+        for drawn in service.attempt_questions(viewer.id, module, submission_id)
+    }
     language = module.language_for(viewer.language)
 
     def record() -> int:
@@ -137,8 +142,8 @@ async def submit_quiz(
     except service.QuizIncomplete as incomplete:
         return _quiz_form(
             request,
+            viewer,
             module,
-            viewer.language,
             submission_id=submission_id,
             answers=answers,
             unanswered=frozenset(incomplete.question_ids),
@@ -159,7 +164,14 @@ def quiz_result(
     return render(
         request,
         "progress/result.html",
-        {"module": module, "attempt": attempt, "progress": progress, "content_language": attempt.language},
+        {
+            "module": module,
+            "attempt": attempt,
+            "questions": [question for question in module.quiz.questions if question.id in attempt.answers],
+            "reveal": service.reveals_answers(session, attempt),
+            "progress": progress,
+            "content_language": attempt.language,
+        },
     )
 
 

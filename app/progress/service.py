@@ -6,6 +6,7 @@ form twice, finds the first record instead of adding a second one.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,12 +21,14 @@ from sqlmodel import Session, col, select
 from app.accounts.models import Role
 from app.actor import Actor
 from app.catalog.models import Module
-from app.catalog.quiz import Quiz
+from app.catalog.quiz import DrawnQuestion, Question
 from app.catalog.service import PublishedModule
 from app.db import insert_ignoring_conflicts, table_of
 from app.i18n import N_
 from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
 from app.timeutil import utc_now
+
+ANSWERS_SHOWN_FROM_ATTEMPT = 3
 
 
 class ProgressError(ValueError):
@@ -288,9 +291,20 @@ class GradedQuestion:
         return set(self.chosen) == set(self.correct)
 
 
-def grade(quiz: Quiz, answers: Mapping[str, Iterable[str]]) -> list[GradedQuestion]:
+def attempt_questions(user_id: int, module: PublishedModule, submission_id: str) -> list[DrawnQuestion]:
+    """The questions one attempt shows, drawn from the bank by the attempt's own form id.
+
+    The form id picks the draw, so the page and the grading see the same questions and a double
+    submit is graded the same way, with nothing stored before the answers arrive. Knowing the rule
+    gives a learner nothing that reloading the quiz page would not: every form shows its own draw.
+    """
+    seed = hashlib.sha256(f"{user_id}:{module.version_id}:{submission_id}".encode()).digest()
+    return module.quiz.draw(module.manifest.quiz_size, seed)
+
+
+def grade(questions: Iterable[Question], answers: Mapping[str, Iterable[str]]) -> list[GradedQuestion]:
     graded = []
-    for question in quiz.questions:
+    for question in questions:
         chosen = tuple(sorted(set(answers.get(question.id, ())) & question.choice_ids))
         graded.append(GradedQuestion(question.id, chosen, tuple(sorted(question.correct))))
     return graded
@@ -313,12 +327,11 @@ def submit_quiz(
     progress = module_progress(session.connection(), user_id, module)
     if not progress.quiz_unlocked:
         raise ProgressError(N_("Finish the lessons first."))
-    unanswered = [
-        question.id for question in module.quiz.questions if not set(answers.get(question.id, ())) & question.choice_ids
-    ]
+    questions = [drawn.question for drawn in attempt_questions(user_id, module, submission_id)]
+    unanswered = [question.id for question in questions if not set(answers.get(question.id, ())) & question.choice_ids]
     if unanswered:
         raise QuizIncomplete(unanswered)
-    graded = grade(module.quiz, answers)
+    graded = grade(questions, answers)
     right = sum(question.is_right for question in graded)
     score = round(100 * right / len(graded))
     inserted = insert_ignoring_conflicts(
@@ -351,6 +364,24 @@ def attempt_by_submission(session: Session, user_id: int, submission_id: str) ->
     return session.exec(
         select(QuizAttempt).where(col(QuizAttempt.user_id) == user_id, col(QuizAttempt.submission_id) == submission_id)
     ).first()
+
+
+def reveals_answers(session: Session, attempt: QuizAttempt) -> bool:
+    """Whether the result may show the right options: once passed, or from the third attempt on.
+
+    Before that, a learner who failed sees which questions were wrong and why their choice was,
+    so the next attempt tests understanding rather than memory of the options.
+    """
+    if attempt.passed:
+        return True
+    earlier = session.exec(
+        select(QuizAttempt.passed).where(
+            col(QuizAttempt.user_id) == attempt.user_id,
+            col(QuizAttempt.module_id) == attempt.module_id,
+            col(QuizAttempt.id) <= attempt.id,
+        )
+    ).all()
+    return any(earlier) or len(earlier) >= ANSWERS_SHOWN_FROM_ATTEMPT
 
 
 def attempt_by_id(session: Session, user_id: int, attempt_id: int) -> QuizAttempt | None:

@@ -41,7 +41,8 @@ def test_failed_then_passed_quiz_completes_the_module_with_a_date(learner_client
         mark_done(learner_client, lesson)
     failed = learner_client.post("/modules/sample-module/quiz", data={**quiz_form(learner_client), **WRONG})
     assert "Your score: 0%" in failed.text and "Not passed yet" in failed.text
-    assert "Minutes matter." in failed.text  # explanations are shown
+    assert "Attackers use the time." in failed.text  # why the chosen answer was wrong
+    assert "Minutes matter." not in failed.text and "Correct answer" not in failed.text  # not the right option yet
     assert session.exec(select(ModuleCompletion)).first() is None
 
     passed = learner_client.post("/modules/sample-module/quiz", data={**quiz_form(learner_client), **RIGHT})
@@ -157,3 +158,37 @@ def test_a_learner_has_no_target_from_a_module_only_mentors_see(learner_client, 
     page = learner_client.get("/progress").text
     row = re.search(r"<th scope=\"row\">5\.4 .*?</tr>", page, re.DOTALL)
     assert row and "not covered by the course" in row.group(0)
+
+
+def test_right_options_are_shown_from_the_third_failed_attempt(learner_client, sample_module) -> None:  # type: ignore[no-untyped-def]
+    for lesson in LESSONS:
+        mark_done(learner_client, lesson)
+    results = [learner_client.post("/modules/sample-module/quiz", data={**quiz_form(learner_client), **WRONG}) for _ in range(3)]
+    assert ["Minutes matter." in result.text for result in results] == [False, False, True]
+    assert "Correct answer" in results[2].text and "shown once you pass" not in results[2].text
+
+
+def test_a_quiz_draws_its_size_from_the_bank_and_grades_what_it_showed(learner_client, session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from app.catalog.service import import_module_folders
+    from tests.factories import TEST_ACTOR, sample_module_variant
+
+    folder = sample_module_variant(tmp_path, "drawn-module", {"pass_mark: 60": "pass_mark: 50\nquiz_size: 2"})
+    assert import_module_folders(session, TEST_ACTOR, [folder]).ok
+    for lesson in LESSONS:
+        page = learner_client.get(f"/modules/drawn-module/lessons/{lesson}")
+        learner_client.post(f"/modules/drawn-module/lessons/{lesson}/done", data={"csrf_token": csrf_from(page.text)})
+    shown = set()
+    for _ in range(12):
+        form = learner_client.get("/modules/drawn-module/quiz").text
+        drawn = set(re.findall(r'id="question-([a-z-]+)"', form))
+        assert len(drawn) == 2
+        shown |= drawn
+    assert shown == {"strongest", "second-factor", "report"}  # every question comes up across attempts
+
+    form = quiz_form(learner_client, "drawn-module")
+    page = learner_client.get("/modules/drawn-module/quiz")  # another form: another draw, but this one grades its own
+    assert page.status_code == 200
+    result = learner_client.post("/modules/drawn-module/quiz", data={**form, **RIGHT})
+    attempt = session.exec(select(QuizAttempt)).one()
+    assert attempt.question_count == 2 and attempt.score_percent == 100
+    assert len(attempt.answers) == 2 and "2 of 2 right" in result.text
