@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 from app.catalog.loader import ModuleSource, discover_module_folders, load_module
 from app.catalog.service import import_modules_directory
 from app.config import PROJECT_ROOT
-from app.markdown import minutes_for
+from app.markdown import EXERCISE_KINDS, minutes_for
 from tests.factories import TEST_ACTOR
 
 MODULES_DIR = PROJECT_ROOT / "modules"
@@ -17,11 +18,37 @@ FOLDERS = discover_module_folders(MODULES_DIR)
 LANGUAGES = ("en", "fr", "nl")
 # A translated lesson may share a name or a short quotation with the English, never a whole passage.
 NEAR_COPY_WORDS = 12
+MAX_LESSON_WORDS = 1200
+MIN_QUIZ_BANK = 15
+QUIZ_SIZE = 10
+OBJECTIVE_OPENINGS = {"en": ("You can ",), "fr": ("Vous pouvez ", "Vous savez "), "nl": ("U kunt ",)}
+EARLIEST_CHECK = date(2026, 11, 1)
+# The second edition (issue 13) is not finished for these modules: each listed rule must still fail
+# for them (strict), so the list shrinks as the work lands and cannot hide a regression elsewhere.
+SECOND_EDITION_PENDING: dict[str, set[str]] = {
+    "social-media": {
+        "test_lessons_are_three_to_six_of_at_most_1200_words_with_honest_reading_times",
+        "test_every_lesson_opens_with_two_or_three_objectives_in_every_language",
+        "test_every_lesson_ends_with_a_short_practice_and_declares_its_exercise_minutes",
+        "test_quiz_bank_draws_ten_from_at_least_fifteen_spread_over_every_lesson",
+        "test_option_length_does_not_give_the_answer_away",
+        "test_every_module_has_a_job_aid_in_every_language",
+        "test_every_module_was_fact_checked_recently_against_named_sources",
+    },
+}
 
 
 @pytest.fixture(scope="module", params=[folder.name for folder in FOLDERS])
-def module(request: pytest.FixtureRequest) -> ModuleSource:
+def loaded_module(request: pytest.FixtureRequest) -> ModuleSource:
     return load_module(MODULES_DIR / request.param)
+
+
+@pytest.fixture
+def module(loaded_module: ModuleSource, request: pytest.FixtureRequest) -> ModuleSource:
+    rule = request.node.originalname
+    if rule in SECOND_EDITION_PENDING.get(loaded_module.slug, set()):
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"second edition of {loaded_module.slug}: {rule}"))
+    return loaded_module
 
 
 def test_the_course_has_the_eight_expected_modules() -> None:
@@ -49,14 +76,37 @@ def test_every_language_has_every_lesson(module: ModuleSource) -> None:
         assert set(lesson.pages) == set(LANGUAGES), f"{module.slug}/{lesson.slug}"
 
 
-def test_lessons_are_three_to_six_of_five_to_ten_minutes(module: ModuleSource) -> None:
+def test_lessons_are_three_to_six_of_at_most_1200_words_with_honest_reading_times(module: ModuleSource) -> None:
     assert 3 <= len(module.lessons) <= 6
     for lesson in module.lessons:
         for language, page in lesson.pages.items():
-            computed = minutes_for(page.rendered.word_count)
-            assert 5 <= computed <= 10, f"{page.file}: {page.rendered.word_count} words"
+            words = page.rendered.word_count
+            assert 400 <= words <= MAX_LESSON_WORDS, f"{page.file}: {words} words"
+            computed = minutes_for(words)
             assert abs(page.minutes - computed) <= 1, f"{page.file}: says {page.minutes} min, text reads in {computed}"
             assert language == page.language
+
+
+def test_every_lesson_opens_with_two_or_three_objectives_in_every_language(module: ModuleSource) -> None:
+    for lesson in module.lessons:
+        counts = set()
+        for language, page in lesson.pages.items():
+            assert 2 <= len(page.objectives) <= 3, page.file
+            assert all(text.startswith(OBJECTIVE_OPENINGS[language]) for text in page.objectives), (page.file, page.objectives)
+            counts.add(len(page.objectives))
+        assert len(counts) == 1, f"{module.slug}/{lesson.slug}: objectives differ in number between languages"
+
+
+def test_every_lesson_ends_with_a_short_practice_and_declares_its_exercise_minutes(module: ModuleSource) -> None:
+    for lesson in module.lessons:
+        minutes = {language: page.exercise_minutes for language, page in lesson.pages.items()}
+        assert len({tuple(m) for m in minutes.values()}) == 1, f"{module.slug}/{lesson.slug}: exercise minutes differ {minutes}"
+        for page in lesson.pages.values():
+            exercises = [kind for kind in page.rendered.callouts if kind in EXERCISE_KINDS]
+            assert exercises and len(page.exercise_minutes) == len(exercises), page.file
+            assert exercises[-1] == "practice" and 2 <= page.exercise_minutes[-1] <= 5, page.file
+            assert page.rendered.callouts[-1] in ("practice", "takeaways"), page.file
+            assert "practice" in page.rendered.callouts[-2:], f"{page.file}: the practice callout closes the lesson"
 
 
 def test_module_estimate_agrees_with_the_text(module: ModuleSource) -> None:
@@ -76,10 +126,62 @@ def test_every_lesson_has_take_aways_and_every_module_has_practice(module: Modul
     )
 
 
-def test_quiz_has_enough_questions_each_answerable_and_explained_in_every_language(module: ModuleSource) -> None:
+def test_quiz_bank_draws_ten_from_at_least_fifteen_spread_over_every_lesson(module: ModuleSource) -> None:
     questions = module.quiz.questions
-    assert len(questions) >= 8
-    for question in questions:
+    assert len(questions) >= MIN_QUIZ_BANK
+    assert module.manifest.quiz_size == QUIZ_SIZE
+    per_lesson = {lesson.slug: sum(q.lesson == lesson.slug for q in questions) for lesson in module.lessons}
+    assert all(q.lesson for q in questions), [q.id for q in questions if not q.lesson]
+    assert min(per_lesson.values()) >= 3, per_lesson
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def test_option_length_does_not_give_the_answer_away(module: ModuleSource) -> None:
+    for language in LANGUAGES:
+        single = [q for q in module.quiz.questions if not q.multiple]
+        longest_is_correct = 0
+        for question in single:
+            lengths = {choice.id: len(_text(choice.html)) for choice in question.texts[language].choices}
+            (correct,) = question.correct
+            if all(lengths[correct] > length for choice, length in lengths.items() if choice != correct):
+                longest_is_correct += 1
+            shortest = min(length for choice, length in lengths.items() if choice != correct)
+            assert shortest * 3 >= lengths[correct], f"{language}/{question.id}: an option under a third of the correct one"
+        assert longest_is_correct <= 0.4 * len(single), (
+            f"{module.slug} ({language}): the correct option is the longest in {longest_is_correct} of {len(single)}"
+        )
+
+
+def test_every_module_has_a_job_aid_in_every_language(module: ModuleSource) -> None:
+    assert set(module.job_aids) == set(LANGUAGES)
+    for aid in module.job_aids.values():
+        assert 120 <= aid.rendered.word_count <= 600, f"{aid.file}: {aid.rendered.word_count} words, not one page"
+
+
+def test_every_module_was_fact_checked_recently_against_named_sources(module: ModuleSource) -> None:
+    assert module.manifest.checked_on is not None and module.manifest.checked_on >= EARLIEST_CHECK
+    assert len(module.manifest.sources) >= 3
+
+
+ARTICLE = r"(?:art(?:icle|ikel)?\.?)\s*{}\b"
+
+
+def test_internet_security_gives_leaders_their_nis2_and_dora_duties_with_articles() -> None:
+    module = load_module(MODULES_DIR / "internet-security")
+    for language in LANGUAGES:
+        text = " ".join(_text(lesson.pages[language].rendered.html) for lesson in module.lessons)
+        assert "NIS2" in text and "DORA" in text, language
+        for article in ("20", "23", "5", "19"):
+            assert re.search(ARTICLE.format(article), text, re.IGNORECASE), (language, article)
+        for deadline in ("24", "72", "4"):
+            assert re.search(rf"\b{deadline}\s?(h|hours|heures|uur)\b", text), (language, deadline)
+
+
+def test_every_question_is_answerable_and_explained_in_every_language(module: ModuleSource) -> None:
+    for question in module.quiz.questions:
         assert question.correct, question.id
         assert set(question.texts) == set(LANGUAGES)
         for language in LANGUAGES:
@@ -104,8 +206,9 @@ def _passages(html: str) -> set[tuple[str, ...]]:
 
 
 def test_no_translation_is_a_near_copy_of_the_english(module: ModuleSource) -> None:
-    for lesson in module.lessons:
-        english = _passages(lesson.pages["en"].rendered.html)
+    pages = [lesson.pages for lesson in module.lessons] + [module.job_aids]
+    for translations in pages if module.job_aids else pages[:-1]:
+        english = _passages(translations["en"].rendered.html)
         for language in LANGUAGES[1:]:
-            copied = english & _passages(lesson.pages[language].rendered.html)
-            assert not copied, f"{language}/{lesson.slug} repeats the English: {' '.join(next(iter(copied)))!r}"
+            copied = english & _passages(translations[language].rendered.html)
+            assert not copied, f"{translations[language].file} repeats the English: {' '.join(next(iter(copied)))!r}"
