@@ -304,14 +304,16 @@ def worker() -> None:
     import logging
     import signal
 
-    from app.consumers import outbox_consumers
+    from app.consumers import housekeeping_chores, outbox_consumers
     from app.db import Database
     from app.events.worker import OutboxWorker, WorkerPolicy
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = get_settings()
     db = Database(settings)
-    outbox_worker = OutboxWorker(db, outbox_consumers(settings, db), WorkerPolicy.from_settings(settings))
+    outbox_worker = OutboxWorker(
+        db, outbox_consumers(settings, db), WorkerPolicy.from_settings(settings), housekeeping_chores(settings, db)
+    )
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, lambda _signum, _frame: outbox_worker.stop())
     outbox_worker.run()

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_backoff_seconds: float = Field(default=5, gt=0)
     outbox_poll_seconds: float = Field(default=1, gt=0)
+    housekeeping_interval_seconds: float = Field(
+        default=60, gt=0, description="how often the worker deletes ended sessions and stale sign-in throttle records"
+    )
 
     access_log: bool = True
     bootstrap_admin: bool = Field(

@@ -27,7 +27,7 @@ from app.accounts.deps import BEARER_SCHEME, LoginRequired, NotAllowed, optional
 from app.catalog import api as catalog_api
 from app.catalog.service import Versions
 from app.config import Settings, get_settings
-from app.consumers import outbox_consumers
+from app.consumers import housekeeping_chores, outbox_consumers
 from app.db import Database
 from app.events.worker import OutboxWorker, WorkerPolicy
 from app.i18n import N_
@@ -149,7 +149,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # On the zero-configuration SQLite set-up the server drains the outbox itself, so the
         # two README commands stay the whole installation; on PostgreSQL run `cooc worker`.
         worker = (
-            OutboxWorker(db, outbox_consumers(settings, db), WorkerPolicy.from_settings(settings))
+            OutboxWorker(
+                db, outbox_consumers(settings, db), WorkerPolicy.from_settings(settings), housekeeping_chores(settings, db)
+            )
             if settings.runs_embedded_worker
             else None
         )

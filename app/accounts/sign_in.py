@@ -127,6 +127,26 @@ def throttle_allows(session: Session, settings: Settings, limits: list[tuple[str
     return True
 
 
+def purge_expired_sign_in_records(session: Session, settings: Settings) -> tuple[int, int]:
+    """Delete ended sessions and throttle records past their window; return how many of each.
+
+    The privacy notice promises that these are kept only for their window (the session's lifetime,
+    the lock-out window); the worker calls this regularly so that the promise holds.
+    """
+    now = utc_now()
+    connection = session.connection()
+    sessions = connection.execute(delete(AuthSession).where(col(AuthSession.expires_at) < now)).rowcount
+    window_start = now - timedelta(seconds=settings.login_lockout_seconds)
+    throttles = connection.execute(
+        delete(LoginThrottle).where(
+            col(LoginThrottle.window_started_at) < window_start,
+            col(LoginThrottle.locked_until).is_(None) | (col(LoginThrottle.locked_until) < now),
+        )
+    ).rowcount
+    session.commit()
+    return int(sessions), int(throttles)
+
+
 def log_out(session: Session, token: str) -> None:
     """End the browser session this cookie belongs to (the cookie is the only proof needed)."""
     session.connection().execute(delete(AuthSession).where(col(AuthSession.token_hash) == token_digest(token)))

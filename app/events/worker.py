@@ -16,7 +16,8 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -44,6 +45,8 @@ class Delivery:
 
 
 Consumer = Callable[[Delivery], None]
+# Housekeeping the worker runs every `chore_interval` seconds, such as deleting records past their retention.
+Chore = Callable[[], None]
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class WorkerPolicy:
     backoff_base: timedelta = timedelta(seconds=5)
     backoff_cap: timedelta = timedelta(hours=1)
     poll_interval: float = 1.0
+    chore_interval: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkerPolicy:
@@ -63,6 +67,7 @@ class WorkerPolicy:
             max_attempts=settings.outbox_max_attempts,
             backoff_base=timedelta(seconds=settings.outbox_backoff_seconds),
             poll_interval=settings.outbox_poll_seconds,
+            chore_interval=settings.housekeeping_interval_seconds,
         )
 
     def backoff(self, attempts: int) -> timedelta:
@@ -71,10 +76,18 @@ class WorkerPolicy:
 
 
 class OutboxWorker:
-    def __init__(self, db: Database, consumers: Mapping[str, Consumer], policy: WorkerPolicy | None = None):
+    def __init__(
+        self,
+        db: Database,
+        consumers: Mapping[str, Consumer],
+        policy: WorkerPolicy | None = None,
+        chores: Sequence[Chore] = (),
+    ):
         self.db = db
         self.consumers = dict(consumers)
         self.policy = policy or WorkerPolicy()
+        self.chores = tuple(chores)
+        self.chores_due_at = 0.0
         self.name = f"worker-{secrets.token_hex(4)}"
         self.stopping = threading.Event()
 
@@ -90,9 +103,21 @@ class OutboxWorker:
             except Exception:
                 worker_log.exception("%s could not work the outbox; trying again", self.name)
                 claimed = 0
+            self.run_due_chores()
             if claimed == 0:
                 self.stopping.wait(self.policy.poll_interval)
         worker_log.info("%s stopped", self.name)
+
+    def run_due_chores(self) -> None:
+        """Run the housekeeping chores when their interval has passed; one failing does not stop the others."""
+        if time.monotonic() < self.chores_due_at:
+            return
+        self.chores_due_at = time.monotonic() + self.policy.chore_interval
+        for chore in self.chores:
+            try:
+                chore()
+            except Exception:
+                worker_log.exception("%s: chore %s failed; it runs again next interval", self.name, chore.__name__)
 
     def run_once(self) -> int:
         """Claim one batch and deliver it; return how many messages were claimed."""

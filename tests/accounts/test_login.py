@@ -202,3 +202,31 @@ def test_sign_ins_beyond_the_hashing_slots_get_503_before_any_hash_is_computed(
     assert "Too many people are signing in" in refused.text
     assert hashes == [1], "the refused sign-in computed a hash"
     assert first == [303]
+
+
+def test_the_worker_deletes_ended_sessions_and_stale_throttle_records_and_keeps_live_ones(  # type: ignore[no-untyped-def]
+    client, learner, session, settings, db
+) -> None:
+    from datetime import timedelta
+
+    from app.accounts.models import LoginThrottle
+    from app.consumers import housekeeping_chores
+    from app.events.worker import OutboxWorker, WorkerPolicy
+    from app.timeutil import utc_now
+
+    sign_in(client, learner.email)
+    now = utc_now()
+    session.add(AuthSession(token_hash="e" * 64, user_id=learner.id, expires_at=now - timedelta(seconds=1)))
+    old = now - timedelta(seconds=settings.login_lockout_seconds + 1)
+    session.add(LoginThrottle(key="address:10.0.0.1", failures=3, window_started_at=old))
+    session.add(LoginThrottle(key="address:10.0.0.2", failures=1, window_started_at=now))
+    session.add(LoginThrottle(key="address:10.0.0.3", failures=0, window_started_at=old, locked_until=now + timedelta(minutes=5)))
+    session.commit()
+
+    OutboxWorker(db, {}, WorkerPolicy(), housekeeping_chores(settings, db)).run_due_chores()
+
+    session.expire_all()
+    assert session.exec(select(AuthSession).where(AuthSession.token_hash == "e" * 64)).first() is None
+    assert len(session.exec(select(AuthSession)).all()) == 1  # the live sign-in stays
+    assert sorted(t.key for t in session.exec(select(LoginThrottle)).all()) == ["address:10.0.0.2", "address:10.0.0.3"]
+    assert client.get("/account").status_code == 200

@@ -232,3 +232,19 @@ def test_cooc_serve_on_sqlite_drains_the_outbox_in_process(settings, monkeypatch
         _wait_for(lambda: len(delivered) == 3, "the embedded worker")
     assert not [thread for thread in threading.enumerate() if thread.name.startswith("worker-")]
     application.state.db.dispose()
+
+
+def test_chores_run_once_per_interval_and_a_failing_chore_does_not_stop_the_others(db) -> None:  # type: ignore[no-untyped-def]
+    ran: list[str] = []
+
+    def broken() -> None:
+        ran.append("broken")
+        raise RuntimeError("database away")
+
+    def purge() -> None:
+        ran.append("purge")
+
+    worker = OutboxWorker(db, {}, WorkerPolicy(chore_interval=3600), [broken, purge])
+    worker.run_due_chores()
+    worker.run_due_chores()
+    assert ran == ["broken", "purge"]
