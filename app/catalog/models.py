@@ -44,6 +44,11 @@ class ModuleVersion(RecordsActor, table=True):
     created_at: datetime = Field(default_factory=utc_now)
     manifest: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     quiz: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    job_aids: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        sa_column=Column(JSON, nullable=False, server_default="{}"),
+        description="language -> title and sanitized HTML of the module's printable page",
+    )
 
 
 class LessonPage(Model, table=True):

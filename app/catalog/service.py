@@ -51,6 +51,13 @@ class PageView:
 
 
 @dataclass(frozen=True)
+class JobAidView:
+    language: str
+    title: str
+    html: str
+
+
+@dataclass(frozen=True)
 class PublishedLesson:
     slug: str
     position: int
@@ -67,6 +74,7 @@ class PublishedModule:
     manifest: ModuleManifest
     lessons: tuple[PublishedLesson, ...]
     quiz: Quiz
+    job_aids: dict[str, JobAidView]
 
     @property
     def slug(self) -> str:
@@ -80,6 +88,10 @@ class PublishedModule:
 
     def summary(self, language: str) -> str:
         return self.manifest.summary.get(language) or self.manifest.summary[self.manifest.default_language]
+
+    def job_aid(self, language: str) -> JobAidView | None:
+        """The job aid in the wanted language, else in the default one, else none."""
+        return self.job_aids.get(language) or self.job_aids.get(self.manifest.default_language)
 
     def lesson(self, slug: str) -> PublishedLesson | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
@@ -96,7 +108,8 @@ class PublishedModule:
 
     @property
     def question_count(self) -> int:
-        return len(self.quiz)
+        """Questions in one attempt: drawn from a larger bank when the module sets quiz_size."""
+        return min(self.manifest.quiz_size or len(self.quiz), len(self.quiz))
 
     def visible_to(self, roles: frozenset[Role]) -> bool:
         return self.manifest.audience == "everyone" or bool(roles & {Role.mentor, Role.admin})
@@ -171,6 +184,7 @@ def _read_version(connection: Connection, version_id: int) -> PublishedModule:
             PublishedLesson(slug=slug, position=positions[slug], pages=by_language) for slug, by_language in lessons.items()
         ),
         quiz=Quiz.from_json(version.quiz),
+        job_aids={language: JobAidView(language, **aid) for language, aid in version.job_aids.items()},
     )
 
 
@@ -217,6 +231,7 @@ def _store_module(session: Session, actor: Actor, source: ModuleSource, *, sourc
         source=source_kind,
         manifest=source.manifest.model_dump(mode="json"),
         quiz=source.quiz.to_json(),
+        job_aids={language: {"title": aid.title, "html": aid.rendered.html} for language, aid in source.job_aids.items()},
     )
     session.add(version)
     session.flush()

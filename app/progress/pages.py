@@ -45,6 +45,15 @@ async def module_page(request: Request, viewer: CurrentViewer, module: VisibleMo
     )
 
 
+@router.get("/modules/{slug}/job-aid")
+def job_aid_page(request: Request, viewer: CurrentViewer, module: VisibleModule) -> Response:
+    """The module's one-page checklist, laid out for printing or saving as PDF from the browser."""
+    job_aid = module.job_aid(viewer.language)
+    if job_aid is None:
+        raise HTTPException(status_code=404, detail="This module has no job aid")
+    return render(request, "progress/job_aid.html", {"module": module, "job_aid": job_aid, "content_language": job_aid.language})
+
+
 @router.get("/modules/{slug}/lessons/{lesson_slug}")
 async def lesson_page(request: Request, reading: ReadLesson) -> Response:
     """The hot path: a cached, pre-rendered page plus the learner's trail through the module."""

@@ -95,3 +95,23 @@ def test_lesson_opens_with_its_objectives_and_counts_its_exercises_and_module_sa
     assert "5 min" in lesson
     unchecked = learner_client.get("/modules/sample-module")
     assert unchecked.status_code == 200 and "Content checked on" not in unchecked.text
+
+
+def test_job_aid_is_one_printable_page_in_the_learners_language_with_a_fallback(  # type: ignore[no-untyped-def]
+    learner_client, learner, session, tmp_path, sample_module
+) -> None:
+    from app.catalog.service import import_module_folders
+    from tests.factories import sample_module_variant
+
+    folder = sample_module_variant(tmp_path, "aided-module", {})
+    (folder / "en" / "job-aid.md").write_text("---\ntitle: Security on one page\n---\n\n- Call back on a known number.\n")
+    assert import_module_folders(session, TEST_ACTOR, [folder]).ok
+    module_page = learner_client.get("/modules/aided-module").text
+    assert 'href="/modules/aided-module/job-aid"' in module_page and "Security on one page" in module_page
+    aid = learner_client.get("/modules/aided-module/job-aid")
+    assert aid.status_code == 200 and "<li>Call back on a known number.</li>" in aid.text
+    assert "data-print" in aid.text and 'src="/static/print.js"' in aid.text
+    set_language(session, as_learner(learner), "fr")
+    assert 'lang="en"' in learner_client.get("/modules/aided-module/job-aid").text  # no French job aid: the English one
+    assert learner_client.get("/modules/sample-module/job-aid").status_code == 404
+    assert "/job-aid" not in learner_client.get("/modules/sample-module").text
