@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import MetaData, Table, event
+from sqlalchemy import MetaData, Table, event, select
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlmodel import Session, SQLModel, create_engine
 from starlette.concurrency import run_in_threadpool
@@ -55,6 +55,13 @@ def table_of(model: type[SQLModel]) -> Table:
     """The Core table behind a model, for queries on the hot path and bulk statements."""
     table: Table = model.__table__  # type: ignore[attr-defined]
     return table
+
+
+def rows_as_records(connection: Connection, table: Table, where: Any, *, leave_out: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Rows as plain JSON-ready dicts (dates in ISO 8601), without the named columns: for data exports."""
+    columns = [column for column in table.c if column.name not in leave_out]
+    rows = connection.execute(select(*columns).where(where).order_by(*table.primary_key.columns)).mappings()
+    return [{key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in row.items()} for row in rows]
 
 
 def build_engine(settings: Settings, **overrides: Any) -> Engine:

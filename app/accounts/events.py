@@ -114,3 +114,10 @@ class TokenCreated(TokenEvent):
 @dataclass(frozen=True)
 class TokenRevoked(TokenEvent):
     action: ClassVar[str] = "token.revoked"
+
+
+@dataclass(frozen=True)
+class PersonalDataExported(EmployeeEvent):
+    """An admin exported everything cooc holds about the person (GDPR Art. 15 and 20)."""
+
+    action: ClassVar[str] = "employee.personal_data_exported"

@@ -6,16 +6,18 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlalchemy import select as core_select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from app.accounts.events import EmployeeCreated, EmployeeDeactivated, EmployeeReactivated, PasswordChanged, RolesChanged
-from app.accounts.models import AuthSession, Role, User, UserRole
+from app.accounts.models import AuthSession, PasswordLink, Role, User, UserRole
 from app.actor import Actor
 from app.config import UI_LANGUAGES, Settings
-from app.db import table_of
+from app.db import rows_as_records, table_of
 from app.events.service import record_event
 from app.i18n import N_, Message
 from app.security import hash_password
@@ -220,3 +222,14 @@ def change_roles(session: Session, actor: Actor, employee_id: str, roles: Iterab
     replace_roles(session, user.id, wanted)
     record_event(session, actor, RolesChanged(employee_id, tuple(sorted(before)), tuple(sorted(wanted))))
     session.commit()
+
+
+def personal_records(connection: Connection, user_id: int) -> dict[str, list[dict[str, Any]]]:
+    """What the accounts domain holds about one person, for a GDPR export; never a hash of a secret."""
+    user, roles, sessions, links = (table_of(model) for model in (User, UserRole, AuthSession, PasswordLink))
+    return {
+        "employee": rows_as_records(connection, user, user.c.id == user_id, leave_out=("password_hash",)),
+        "roles": rows_as_records(connection, roles, roles.c.user_id == user_id),
+        "sign_in_sessions": rows_as_records(connection, sessions, sessions.c.user_id == user_id, leave_out=("token_hash",)),
+        "password_links": rows_as_records(connection, links, links.c.user_id == user_id, leave_out=("token_hash",)),
+    }

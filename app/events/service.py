@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from app.actor import Actor, ActorKind
-from app.db import insert_ignoring_conflicts, table_of
+from app.db import insert_ignoring_conflicts, rows_as_records, table_of
 from app.events.models import AuditEvent, OutboxMessage, OutboxState
 from app.timeutil import utc_now
 
@@ -192,3 +192,9 @@ def audit_events_since(connection: Connection, since: datetime | None) -> list[A
 def audit_actions(connection: Connection) -> list[str]:
     action = table_of(AuditEvent).c.action
     return list(connection.execute(select(action).distinct().order_by(action)).scalars())
+
+
+def audit_records_about(connection: Connection, user_id: int, subject: str) -> list[dict[str, Any]]:
+    """Audit entries made by a person or about them, for a GDPR export."""
+    audit = table_of(AuditEvent)
+    return rows_as_records(connection, audit, (audit.c.actor_user_id == user_id) | (audit.c.subject == subject))

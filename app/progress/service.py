@@ -23,7 +23,7 @@ from app.actor import Actor
 from app.catalog.models import Module
 from app.catalog.quiz import DrawnQuestion, Question
 from app.catalog.service import PublishedModule
-from app.db import insert_ignoring_conflicts, table_of
+from app.db import insert_ignoring_conflicts, rows_as_records, table_of
 from app.i18n import N_
 from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
 from app.timeutil import utc_now
@@ -402,3 +402,13 @@ def _complete_if_done(session: Session, user_id: int, module: PublishedModule) -
         progress = module_progress(session.connection(), user_id, module)
     session.commit()
     return progress
+
+
+def progress_records(connection: Connection, user_id: int) -> dict[str, list[dict[str, Any]]]:
+    """A learner's lessons done, quiz attempts (with every answer) and completions, for a GDPR export."""
+    lessons, attempts, completions = (table_of(model) for model in (LessonCompletion, QuizAttempt, ModuleCompletion))
+    return {
+        "lessons_done": rows_as_records(connection, lessons, lessons.c.user_id == user_id),
+        "quiz_attempts": rows_as_records(connection, attempts, attempts.c.user_id == user_id),
+        "module_completions": rows_as_records(connection, completions, completions.c.user_id == user_id),
+    }

@@ -1,0 +1,61 @@
+"""A person's GDPR rights across domains: the export of everything cooc holds about them.
+
+Each domain says what it holds about a person; this module, above them all, puts the answers
+together, so no domain has to know about the others.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Path
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from app.accounts.deps import ActingPerson
+from app.accounts.events import PersonalDataExported
+from app.accounts.people import get_user_by_employee_id, personal_records
+from app.actor import Actor
+from app.deps import SessionDep
+from app.events.service import audit_records_about, record_event
+from app.progress.service import progress_records
+from app.web import verify_csrf
+
+router = APIRouter()
+
+
+def export_personal_data(session: Session, actor: Actor, employee_id: str) -> dict[str, Any] | None:
+    """Everything held about one person, as one JSON document; the export itself is audited."""
+    user = get_user_by_employee_id(session, employee_id)
+    if user is None or user.id is None:
+        return None
+    connection = session.connection()
+    event = PersonalDataExported(employee_id)
+    document = {
+        "exported_at": datetime.now(UTC).isoformat(),
+        "employee_id": employee_id,
+        "accounts": personal_records(connection, user.id),
+        "progress": progress_records(connection, user.id),
+        "audit_log": audit_records_about(connection, user.id, event.subject),
+    }
+    record_event(session, actor, event)
+    session.commit()
+    return document
+
+
+@router.post("/admin/people/{employee_id}/export", dependencies=[Depends(verify_csrf)])
+def download_personal_data(
+    actor: ActingPerson, session: SessionDep, employee_id: Annotated[str, Path(max_length=64)]
+) -> Response:
+    document = export_personal_data(session, actor, employee_id)
+    if document is None:
+        raise HTTPException(status_code=404, detail="No such employee")
+    name = quote(f"cooc-personal-data-{employee_id}.json", safe="")
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2, default=str),
+        media_type="application/json",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}", "Cache-Control": "no-store"},
+    )
