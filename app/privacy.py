@@ -1,4 +1,4 @@
-"""A person's GDPR rights across domains: the export of everything cooc holds about them.
+"""A person's GDPR rights across domains: the export of everything cooc holds about them, and erasure.
 
 Each domain says what it holds about a person; this module, above them all, puts the answers
 together, so no domain has to know about the others.
@@ -11,18 +11,19 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Path
+from fastapi import APIRouter, Depends, Form, HTTPException, Path
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.accounts.deps import ActingPerson
-from app.accounts.events import PersonalDataExported
-from app.accounts.people import get_user_by_employee_id, personal_records
+from app.accounts.events import PersonalDataExported, PersonErased
+from app.accounts.people import AccountError, anonymise_employee, get_user_by_employee_id, personal_records
 from app.actor import Actor
 from app.deps import SessionDep
-from app.events.service import audit_records_about, record_event
+from app.events.service import audit_records_about, pseudonymise_audit_entries, record_event
+from app.i18n import N_, Message
 from app.progress.service import progress_records
-from app.web import verify_csrf
+from app.web import redirect, verify_csrf
 
 router = APIRouter()
 
@@ -44,6 +45,47 @@ def export_personal_data(session: Session, actor: Actor, employee_id: str) -> di
     record_event(session, actor, event)
     session.commit()
     return document
+
+
+def erase_person(session: Session, actor: Actor, employee_id: str) -> str:
+    """Erase a person (GDPR Art. 17) everywhere at once; return the alias their anonymous records keep.
+
+    Progress rows stay attached to the anonymous account, so completion counts per department stay
+    true; the audit log keeps its entries with the alias in place of the person's identifiers.
+    """
+    user = get_user_by_employee_id(session, employee_id)
+    if user is None or user.id is None:
+        raise AccountError(Message(N_("no employee with id %(id)s"), {"id": employee_id}))
+    if user.id == actor.user_id:
+        raise AccountError(Message(N_("you cannot erase your own account")))
+    user_id = user.id
+    alias, former_email = anonymise_employee(session, user_id)
+    changed = pseudonymise_audit_entries(
+        session.connection(),
+        user_id,
+        alias,
+        {f"employee:{employee_id}": f"employee:{alias}", f"login:{former_email}": f"login:{alias}"},
+    )
+    record_event(session, actor, PersonErased(alias, audit_entries_pseudonymised=changed))
+    session.commit()
+    return alias
+
+
+@router.post("/admin/people/{employee_id}/erase", dependencies=[Depends(verify_csrf)])
+def erase_person_page(
+    actor: ActingPerson,
+    session: SessionDep,
+    employee_id: Annotated[str, Path(max_length=64)],
+    confirm: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """The admin types the employee id again to confirm: an erasure cannot be undone."""
+    if confirm.strip() != employee_id:
+        raise HTTPException(status_code=400, detail="Type the employee id to confirm the erasure; nothing was changed.")
+    try:
+        alias = erase_person(session, actor, employee_id)
+    except AccountError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from error
+    return redirect(f"/admin/people/{alias}")
 
 
 @router.post("/admin/people/{employee_id}/export", dependencies=[Depends(verify_csrf)])

@@ -1,9 +1,10 @@
-"""GDPR export: everything cooc holds about one person, for admins only, audited, without secrets."""
+"""GDPR rights of a person: the export of everything held (admins only, audited, no secrets) and erasure."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
@@ -46,3 +47,70 @@ def test_export_needs_the_csrf_token_and_an_existing_person(admin_client, learne
     person = admin_client.get(f"/admin/people/{learner.employee_id}")
     missing = admin_client.post("/admin/people/NOBODY/export", data={"csrf_token": csrf_from(person.text)})
     assert missing.status_code == 404
+
+
+def test_erasing_a_person_removes_who_they_were_and_keeps_anonymous_completions(  # type: ignore[no-untyped-def]
+    app, admin_client, learner, session, settings, sample_module
+) -> None:
+    from app.accounts.models import AuthSession, User
+    from app.accounts.sign_in import LoginRefused, log_in
+    from app.progress.models import LessonCompletion
+
+    with TestClient(app) as learner_client:
+        sign_in(learner_client, learner.email)
+        page = learner_client.get("/modules/sample-module/lessons/passwords")
+        learner_client.post("/modules/sample-module/lessons/passwords/done", data={"csrf_token": csrf_from(page.text)})
+
+        person = admin_client.get(f"/admin/people/{learner.employee_id}")
+        token = csrf_from(person.text)
+        wrong = admin_client.post(f"/admin/people/{learner.employee_id}/erase", data={"csrf_token": token, "confirm": "L"})
+        assert wrong.status_code == 400 and session.exec(select(User).where(User.email == learner.email)).first() is not None
+
+        erased = admin_client.post(
+            f"/admin/people/{learner.employee_id}/erase", data={"csrf_token": token, "confirm": learner.employee_id}
+        )
+        assert erased.status_code == 200 and "Erased employee" in erased.text
+        assert learner_client.get("/catalog", follow_redirects=False).status_code in (302, 303)  # signed out at once
+
+    session.expire_all()
+    user = session.get(User, learner.id)
+    assert (user.employee_id, user.name, user.is_active, user.password_hash) == (
+        f"erased-{learner.id}",
+        "Erased employee",
+        False,
+        None,
+    )
+    assert user.department == learner.department
+    assert session.exec(select(AuthSession).where(AuthSession.user_id == learner.id)).first() is None
+    assert len(session.exec(select(LessonCompletion).where(LessonCompletion.user_id == learner.id)).all()) == 1
+    audit = session.exec(select(AuditEvent)).all()
+    assert all(learner.employee_id not in (entry.subject, entry.actor_label) for entry in audit)
+    assert all(learner.email not in json.dumps(entry.payload) + entry.subject for entry in audit)
+    assert any(entry.action == "employee.erased" and entry.subject == f"employee:erased-{learner.id}" for entry in audit)
+    with pytest.raises(LoginRefused):
+        log_in(session, settings, learner.email, TEST_PASSWORD, "127.0.0.1")
+
+
+def test_an_admin_cannot_erase_themselves_and_learners_cannot_erase_anyone(admin_client, admin_user, session) -> None:  # type: ignore[no-untyped-def]
+    from app.accounts.models import User
+
+    person = admin_client.get(f"/admin/people/{admin_user.employee_id}")
+    refused = admin_client.post(
+        f"/admin/people/{admin_user.employee_id}/erase",
+        data={"csrf_token": csrf_from(person.text), "confirm": admin_user.employee_id},
+    )
+    assert refused.status_code == 400
+    session.expire_all()
+    assert session.get(User, admin_user.id).name == admin_user.name
+
+
+def test_a_learner_cannot_erase_anyone(learner_client, learner, session) -> None:  # type: ignore[no-untyped-def]
+    from app.accounts.models import User
+
+    own = learner_client.get("/account")
+    denied = learner_client.post(
+        f"/admin/people/{learner.employee_id}/erase", data={"csrf_token": csrf_from(own.text), "confirm": learner.employee_id}
+    )
+    assert denied.status_code == 403
+    session.expire_all()
+    assert session.get(User, learner.id).is_active

@@ -121,3 +121,11 @@ class PersonalDataExported(EmployeeEvent):
     """An admin exported everything cooc holds about the person (GDPR Art. 15 and 20)."""
 
     action: ClassVar[str] = "employee.personal_data_exported"
+
+
+@dataclass(frozen=True)
+class PersonErased(EmployeeEvent):
+    """An admin erased a person (GDPR Art. 17): the subject is their alias, never their former id."""
+
+    action: ClassVar[str] = "employee.erased"
+    audit_entries_pseudonymised: int

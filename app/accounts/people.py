@@ -224,6 +224,29 @@ def change_roles(session: Session, actor: Actor, employee_id: str, roles: Iterab
     session.commit()
 
 
+ERASED_NAME = "Erased employee"
+
+
+def anonymise_employee(session: Session, user_id: int) -> tuple[str, str]:
+    """Remove everything that identifies a person and keep the row, so department figures stay true.
+
+    The person becomes `erased-<row id>`: inactive, no name, e-mail, password, sessions, links or
+    roles beyond learner; their department and their completions stay as anonymous counts.
+    Returns the alias and the former e-mail address (to clean other records). No commit.
+    """
+    user = session.get(User, user_id)
+    assert user is not None
+    alias, former_email = f"erased-{user_id}", user.email
+    user.employee_id, user.name, user.email = alias, ERASED_NAME, f"{alias}@erased.invalid"
+    user.password_hash, user.is_active, user.last_signed_in_at, user.updated_at = None, False, None, utc_now()
+    session.add(user)
+    connection = session.connection()
+    for model in (AuthSession, PasswordLink):
+        connection.execute(delete(model).where(col(model.user_id) == user_id))
+    replace_roles(session, user_id, {Role.learner})
+    return alias, former_email
+
+
 def personal_records(connection: Connection, user_id: int) -> dict[str, list[dict[str, Any]]]:
     """What the accounts domain holds about one person, for a GDPR export; never a hash of a secret."""
     user, roles, sessions, links = (table_of(model) for model in (User, UserRole, AuthSession, PasswordLink))

@@ -7,12 +7,12 @@ change, its audit row and its outbox messages land together or not at all.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
@@ -198,3 +198,16 @@ def audit_records_about(connection: Connection, user_id: int, subject: str) -> l
     """Audit entries made by a person or about them, for a GDPR export."""
     audit = table_of(AuditEvent)
     return rows_as_records(connection, audit, (audit.c.actor_user_id == user_id) | (audit.c.subject == subject))
+
+
+def pseudonymise_audit_entries(connection: Connection, user_id: int, alias: str, subjects: Mapping[str, str]) -> int:
+    """Put a person's alias in place of their identifiers in the audit log; the entries themselves stay.
+
+    `subjects` maps each former subject (e.g. `employee:E123`) to its replacement; the entries the
+    person made as an actor are relabelled with the alias. Returns how many entries changed.
+    """
+    audit = table_of(AuditEvent)
+    changed = connection.execute(update(audit).where(audit.c.actor_user_id == user_id).values(actor_label=alias)).rowcount
+    for former, replacement in subjects.items():
+        changed += connection.execute(update(audit).where(audit.c.subject == former).values(subject=replacement)).rowcount
+    return int(changed)
