@@ -13,13 +13,17 @@ from tests.conftest import csrf_from, sign_in
 from tests.factories import TEST_PASSWORD
 
 
+def learner_does_a_lesson(client: TestClient, email: str) -> None:
+    sign_in(client, email)
+    page = client.get("/modules/sample-module/lessons/passwords")
+    client.post("/modules/sample-module/lessons/passwords/done", data={"csrf_token": csrf_from(page.text)})
+
+
 def test_admin_exports_a_persons_data_as_json_without_any_secret_and_the_export_is_audited(  # type: ignore[no-untyped-def]
     app, admin_client, learner, session, sample_module
 ) -> None:
     with TestClient(app) as learner_client:
-        sign_in(learner_client, learner.email)
-        page = learner_client.get("/modules/sample-module/lessons/passwords")
-        learner_client.post("/modules/sample-module/lessons/passwords/done", data={"csrf_token": csrf_from(page.text)})
+        learner_does_a_lesson(learner_client, learner.email)
 
     person = admin_client.get(f"/admin/people/{learner.employee_id}")
     response = admin_client.post(f"/admin/people/{learner.employee_id}/export", data={"csrf_token": csrf_from(person.text)})
@@ -57,9 +61,7 @@ def test_erasing_a_person_removes_who_they_were_and_keeps_anonymous_completions(
     from app.progress.models import LessonCompletion
 
     with TestClient(app) as learner_client:
-        sign_in(learner_client, learner.email)
-        page = learner_client.get("/modules/sample-module/lessons/passwords")
-        learner_client.post("/modules/sample-module/lessons/passwords/done", data={"csrf_token": csrf_from(page.text)})
+        learner_does_a_lesson(learner_client, learner.email)
 
         person = admin_client.get(f"/admin/people/{learner.employee_id}")
         token = csrf_from(person.text)
@@ -114,3 +116,10 @@ def test_a_learner_cannot_erase_anyone(learner_client, learner, session) -> None
     assert denied.status_code == 403
     session.expire_all()
     assert session.get(User, learner.id).is_active
+
+
+def test_the_person_page_offers_export_and_erasure_once_and_keeps_its_title(admin_client, learner) -> None:  # type: ignore[no-untyped-def]
+    page = admin_client.get(f"/admin/people/{learner.employee_id}").text
+    assert f"<title>{learner.name}" in page
+    assert page.count(f'action="/admin/people/{learner.employee_id}/export"') == 1
+    assert page.count(f'action="/admin/people/{learner.employee_id}/erase"') == 1
