@@ -247,8 +247,7 @@ class ModuleSource:
 
     @property
     def attempt_size(self) -> int:
-        """How many questions one attempt draws: the manifest's quiz_size, or the whole bank."""
-        return min(self.manifest.quiz_size or len(self.quiz), len(self.quiz))
+        return self.quiz.attempt_size(self.manifest.quiz_size)
 
     def computed_minutes(self, language: str) -> int:
         """Reading time measured from the text, the exercises as declared, and half a minute per quiz question drawn."""

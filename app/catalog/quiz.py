@@ -63,6 +63,10 @@ class Quiz:
     def __len__(self) -> int:
         return len(self.questions)
 
+    def attempt_size(self, size: int | None) -> int:
+        """Questions in one attempt: `size` from the bank when the module sets one, else the whole bank."""
+        return min(size or len(self.questions), len(self.questions))
+
     def draw(self, size: int | None, seed: bytes) -> list[DrawnQuestion]:
         """The questions of one attempt: `size` of the bank, spread evenly over the lessons they check.
 
@@ -78,7 +82,7 @@ class Quiz:
         for pile in piles:
             chooser.shuffle(pile)
         chooser.shuffle(piles)
-        wanted = min(size or len(self.questions), len(self.questions))
+        wanted = self.attempt_size(size)
         drawn: list[Question] = []
         while len(drawn) < wanted:
             for pile in piles:

@@ -109,7 +109,7 @@ class PublishedModule:
     @property
     def question_count(self) -> int:
         """Questions in one attempt: drawn from a larger bank when the module sets quiz_size."""
-        return min(self.manifest.quiz_size or len(self.quiz), len(self.quiz))
+        return self.quiz.attempt_size(self.manifest.quiz_size)
 
     def visible_to(self, roles: frozenset[Role]) -> bool:
         return self.manifest.audience == "everyone" or bool(roles & {Role.mentor, Role.admin})
