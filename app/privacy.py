@@ -17,7 +17,13 @@ from sqlmodel import Session
 
 from app.accounts.deps import ActingPerson
 from app.accounts.events import PersonalDataExported, PersonErased
-from app.accounts.people import AccountError, anonymise_employee, get_user_by_employee_id, personal_records
+from app.accounts.people import (
+    AccountError,
+    anonymise_employee,
+    get_user_by_employee_id,
+    personal_records,
+    require_employee,
+)
 from app.actor import Actor
 from app.deps import SessionDep
 from app.events.service import audit_records_about, pseudonymise_audit_entries, record_event
@@ -53,9 +59,8 @@ def erase_person(session: Session, actor: Actor, employee_id: str) -> str:
     Progress rows stay attached to the anonymous account, so completion counts per department stay
     true; the audit log keeps its entries with the alias in place of the person's identifiers.
     """
-    user = get_user_by_employee_id(session, employee_id)
-    if user is None or user.id is None:
-        raise AccountError(Message(N_("no employee with id %(id)s"), {"id": employee_id}))
+    user = require_employee(session, employee_id)
+    assert user.id is not None
     if user.id == actor.user_id:
         raise AccountError(Message(N_("you cannot erase your own account")))
     user_id = user.id

@@ -185,7 +185,8 @@ def has_users(session: Session) -> bool:
     return session.connection().execute(core_select(table_of(User).c.id).limit(1)).first() is not None
 
 
-def _employee(session: Session, employee_id: str) -> User:
+def require_employee(session: Session, employee_id: str) -> User:
+    """The employee with this id, or an AccountError saying there is none."""
     user = get_user_by_employee_id(session, employee_id)
     if user is None or user.id is None:
         raise AccountError(Message(N_("no employee with id %(id)s"), {"id": employee_id}))
@@ -194,7 +195,7 @@ def _employee(session: Session, employee_id: str) -> User:
 
 def set_active(session: Session, actor: Actor, employee_id: str, active: bool) -> None:
     """Deactivate (signed out at once, kept in reports as inactive) or reactivate an employee."""
-    user = _employee(session, employee_id)
+    user = require_employee(session, employee_id)
     if not active and user.id == actor.user_id:
         raise AccountError(Message(N_("you cannot deactivate your own account")))
     if user.is_active == active:
@@ -211,7 +212,7 @@ def set_active(session: Session, actor: Actor, employee_id: str, active: bool) -
 
 def change_roles(session: Session, actor: Actor, employee_id: str, roles: Iterable[Role]) -> None:
     """Grant or remove roles (every employee stays a learner); an admin cannot remove their own admin role."""
-    user = _employee(session, employee_id)
+    user = require_employee(session, employee_id)
     assert user.id is not None
     wanted = frozenset(roles) | {Role.learner}
     before = roles_of(session, user.id)
