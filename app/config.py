@@ -38,6 +38,25 @@ class Settings(BaseSettings):
     invitation_valid_days: int = Field(default=7, ge=1, le=90)
     password_reset_max_per_address: int = Field(default=3, ge=1, description="reset e-mails per address per lock-out window")
 
+    oidc_issuer: str | None = Field(
+        default=None, description="the company's OpenID Connect issuer URL; set it to offer single sign-on"
+    )
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_display_name: str = Field(default="your company account", description='the button reads "Sign in with <this>"')
+    oidc_scopes: str = "openid email profile"
+    oidc_employee_claim: str = Field(
+        default="email", description="the claim that names the employee: email, or one carrying the employee id"
+    )
+    oidc_create_unknown: bool = Field(
+        default=False, description="create people the HR directory does not know from their claims, instead of refusing them"
+    )
+    oidc_department_claim: str = "department"
+    password_sign_in: bool = Field(default=True, description="off: everyone signs in through SSO, but the break-glass admins")
+    break_glass_admins: str = Field(
+        default="", description="employee ids of admins who may still sign in with a password when it is off (comma-separated)"
+    )
+
     session_max_age_seconds: int = 8 * 3600
     cookie_secure: bool | None = Field(default=None, description="Secure cookies; by default on in production")
     login_max_failures: int = 5
@@ -85,6 +104,10 @@ class Settings(BaseSettings):
                 # Several servers behind one PostgreSQL must sign CSRF tokens with one key.
                 raise ValueError("set COOC_SECRET_KEY in production on PostgreSQL: every server must share the same key")
             self.secret_key = _load_or_create_secret(self.data_dir / "secret_key")
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
+            raise ValueError("COOC_OIDC_ISSUER needs COOC_OIDC_CLIENT_ID and COOC_OIDC_CLIENT_SECRET")
+        if not self.password_sign_in and not self.oidc_issuer:
+            raise ValueError("COOC_PASSWORD_SIGN_IN=false needs single sign-on: set COOC_OIDC_ISSUER")
         if self.environment == "production" and (len(self.secret_key) < 32 or self.secret_key in {"changeme", "secret"}):
             raise ValueError("COOC_SECRET_KEY must be a random string of 32+ characters in production")
         return self
@@ -92,6 +115,14 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         return self.cookie_secure if self.cookie_secure is not None else self.environment == "production"
+
+    @property
+    def sso_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
+
+    @property
+    def break_glass_admin_ids(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.break_glass_admins.split(",") if part.strip())
 
     @property
     def is_sqlite(self) -> bool:

@@ -183,6 +183,14 @@ class Database:
                 return fn(connection, *args)
         return await run_in_threadpool(self._read_in_thread, fn, *args)
 
+    async def write(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """Run a use case on its own session in the thread pool: writes wait for locks, never on the event loop."""
+        return await run_in_threadpool(self._write_in_thread, fn, *args)
+
+    def _write_in_thread(self, fn: Callable[..., _T], *args: Any) -> _T:
+        with self.session() as session:
+            return fn(session, *args)
+
     def _read_in_thread(self, fn: Callable[..., _T], *args: Any) -> _T:
         with self.engine.connect() as connection:
             return fn(connection, *args)

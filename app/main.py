@@ -18,11 +18,13 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
 from app import admin
 from app.accounts import pages as account_pages
+from app.accounts import sso_pages
 from app.accounts.deps import BEARER_SCHEME, LoginRequired, NotAllowed, optional_viewer
 from app.catalog import api as catalog_api
 from app.catalog.service import Versions
@@ -199,12 +201,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     access_log = logging.getLogger("uvicorn.access")
     if not any(isinstance(existing, RedactSecretPaths) for existing in access_log.filters):
         access_log.addFilter(RedactSecretPaths())
+    if settings.sso_enabled:
+        # Authlib keeps the state, nonce and PKCE verifier of a sign-in in progress in this signed
+        # cookie, which only the two single sign-on paths ever receive.
+        app.state.identity_provider = sso_pages.identity_provider_client(settings)
+        app.add_middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie=sso_pages.STATE_COOKIE,
+            max_age=sso_pages.STATE_MAX_AGE_SECONDS,
+            path=sso_pages.START_PATH,
+            same_site="lax",
+            https_only=settings.secure_cookies,
+        )
     app.add_middleware(RefuseNulBytes)
     app.add_middleware(SecurityHeadersMiddleware, headers=security_headers(settings))
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.mount(f"{API_DOCS_PATH}/assets", StaticFiles(directory=str(swagger_ui_path)), name="api-docs-assets")
     # The OpenAPI schema documents the JSON API only; HTML pages and forms are not an API.
-    for page_router in (site_pages.router, account_pages.router, progress_pages.router, admin.router):
+    for page_router in (site_pages.router, account_pages.router, sso_pages.router, progress_pages.router, admin.router):
         app.include_router(page_router, include_in_schema=False)
     for api_router in (catalog_api.router, reporting_api.router):
         app.include_router(api_router)

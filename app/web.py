@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from babel.dates import format_date
 from fastapi import HTTPException, Request
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from app.config import UI_LANGUAGES
@@ -76,6 +76,24 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
 def redirect(url: str) -> RedirectResponse:
     """After a form post, always redirect (303) so a page reload never posts twice."""
     return RedirectResponse(url, status_code=303)
+
+
+def client_address(request: Request) -> str:
+    """The client's address as uvicorn saw it (behind trusted proxies, from X-Forwarded-For)."""
+    return request.client.host if request.client else "unknown"
+
+
+def set_cookie(response: Response, request: Request, name: str, value: str, *, max_age: int, http_only: bool = True) -> None:
+    """cooc's cookies are SameSite=Lax, site-wide, and Secure wherever the deployment says so."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=http_only,
+        samesite="lax",
+        secure=settings_of(request).secure_cookies,
+        path="/",
+    )
 
 
 def safe_next_url(value: str | None, fallback: str = "/catalog") -> str:

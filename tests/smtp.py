@@ -27,7 +27,7 @@ class SmtpInbox:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -36,7 +36,7 @@ def _free_port() -> int:
 @contextmanager
 def running_smtp_server(refuse_first: int = 0) -> Iterator[tuple[SmtpInbox, int]]:
     handler = SmtpInbox(refuse_first)
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -129,3 +129,25 @@ class PersonErased(EmployeeEvent):
 
     action: ClassVar[str] = "employee.erased"
     audit_entries_pseudonymised: int
+
+
+@dataclass(frozen=True)
+class SingleSignOnRefused(DomainEvent):
+    """A company sign-in came back and was refused; `claimed` is who the provider said it was, if it got that far."""
+
+    action: ClassVar[str] = "sign_in.sso_refused"
+    reason: str
+    claimed: str
+    detail: str
+
+    @property
+    def subject(self) -> str:
+        return f"sso:{self.claimed}" if self.claimed else "sso"
+
+
+@dataclass(frozen=True)
+class SignedInWithSso(EmployeeEvent):
+    """The person signed in through the company's identity provider (the first time, or any time)."""
+
+    action: ClassVar[str] = "sign_in.sso"
+    issuer: str

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import Response
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from app.accounts import password_links, sign_in
 from app.accounts.deps import ActingPerson, CurrentViewer, OptionalViewer, Public
@@ -19,14 +18,10 @@ from app.config import UI_LANGUAGES, Settings
 from app.deps import SessionDep, SettingsDep, database, settings_of
 from app.i18n import N_, Message
 from app.security import ANONYMOUS_COOKIE, SESSION_COOKIE, new_token
-from app.web import LANGUAGE_COOKIE, redirect, render, safe_next_url, verify_csrf
+from app.web import LANGUAGE_COOKIE, client_address, redirect, render, safe_next_url, set_cookie, verify_csrf
 
 router = APIRouter()
 CSRFChecked = [Depends(verify_csrf)]
-
-
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.get("/login", dependencies=Public)
@@ -34,7 +29,16 @@ def login_page(request: Request, viewer: OptionalViewer, next: str | None = None
     """The sign-in form; it gives anonymous browsers a cookie so the form can carry a CSRF token."""
     if viewer is not None:
         return redirect(safe_next_url(next))
-    return _anonymous_form(request, "accounts/login.html", {"next": safe_next_url(next), "error": None, "welcome": welcome})
+    return _login_form(request, {"next": safe_next_url(next), "error": None, "welcome": welcome})
+
+
+def _login_form(request: Request, context: dict[str, object], status_code: int = 200) -> Response:
+    """Single sign-on first when the company has it; the password form, or its break-glass corner."""
+    settings = settings_of(request)
+    sign_on = {"sso_name": settings.oidc_display_name if settings.sso_enabled else None}
+    return _anonymous_form(
+        request, "accounts/login.html", {**sign_on, "password_sign_in": settings.password_sign_in, **context}, status_code
+    )
 
 
 def _anonymous_form(request: Request, template: str, context: dict[str, object], status_code: int = 200) -> Response:
@@ -44,7 +48,7 @@ def _anonymous_form(request: Request, template: str, context: dict[str, object],
         anchor = new_token()
         request.state.new_anonymous_anchor = anchor
     response = render(request, template, context, status_code=status_code)
-    _set_cookie(response, request, ANONYMOUS_COOKIE, anchor, max_age=86400)
+    set_cookie(response, request, ANONYMOUS_COOKIE, anchor, max_age=86400)
     return response
 
 
@@ -76,7 +80,7 @@ def _use_link(
         return _link_page(request, purpose, token, {"check": used, "error": None}, 410)
     response = redirect("/login?welcome=1")
     if check.language:
-        _set_cookie(response, request, LANGUAGE_COOKIE, check.language, max_age=365 * 86400, http_only=False)
+        set_cookie(response, request, LANGUAGE_COOKIE, check.language, max_age=365 * 86400, http_only=False)
     return response
 
 
@@ -113,7 +117,7 @@ def request_password_reset(
     request: Request, session: SessionDep, settings: SettingsDep, email: Annotated[str, Form(max_length=320)]
 ) -> Response:
     """The same answer whether or not the address has an account."""
-    password_links.request_password_reset(session, settings, email, _client_address(request))
+    password_links.request_password_reset(session, settings, email, client_address(request))
     return _anonymous_form(request, "accounts/password_reset.html", {"sent": True})
 
 
@@ -150,19 +154,13 @@ def log_in(
     next: Annotated[str, Form()] = "/catalog",
 ) -> Response:
     try:
-        token = sign_in.log_in(
-            session, settings, login, password, _client_address(request), request.headers.get("user-agent", "")
-        )
+        token = sign_in.log_in(session, settings, login, password, client_address(request), request.headers.get("user-agent", ""))
     except sign_in.LoginThrottled:
-        return render(
-            request, "accounts/login.html", {"next": safe_next_url(next), "error": "throttled", "login": login}, status_code=429
-        )
+        return _login_form(request, {"next": safe_next_url(next), "error": "throttled", "login": login}, status_code=429)
     except sign_in.LoginRefused:
-        return render(
-            request, "accounts/login.html", {"next": safe_next_url(next), "error": "refused", "login": login}, status_code=401
-        )
+        return _login_form(request, {"next": safe_next_url(next), "error": "refused", "login": login}, status_code=401)
     response = redirect(safe_next_url(next))
-    _set_cookie(response, request, SESSION_COOKIE, token, max_age=settings.session_max_age_seconds)
+    set_cookie(response, request, SESSION_COOKIE, token, max_age=settings.session_max_age_seconds)
     response.delete_cookie(ANONYMOUS_COOKIE)
     return response
 
@@ -185,15 +183,9 @@ async def choose_language(
     if language not in UI_LANGUAGES:
         return render(request, "error.html", {"message": "unknown language"}, status_code=400)
     if viewer is not None:
-        db = database(request)
-
-        def save() -> None:
-            with db.session() as session:
-                set_language(session, viewer.actor, language)
-
-        await run_in_threadpool(save)
+        await database(request).write(set_language, viewer.actor, language)
     response = redirect(safe_next_url(next, fallback="/"))
-    _set_cookie(response, request, LANGUAGE_COOKIE, language, max_age=365 * 86400, http_only=False)
+    set_cookie(response, request, LANGUAGE_COOKIE, language, max_age=365 * 86400, http_only=False)
     return response
 
 
@@ -203,20 +195,8 @@ def choose_language_anonymously(language: str, request: Request, next: str = "/"
     if language not in UI_LANGUAGES:
         raise HTTPException(status_code=404, detail="unknown language")
     response = redirect(safe_next_url(next, fallback="/"))
-    _set_cookie(response, request, LANGUAGE_COOKIE, language, max_age=365 * 86400, http_only=False)
+    set_cookie(response, request, LANGUAGE_COOKIE, language, max_age=365 * 86400, http_only=False)
     return response
-
-
-def _set_cookie(response: Response, request: Request, name: str, value: str, *, max_age: int, http_only: bool = True) -> None:
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        httponly=http_only,
-        samesite="lax",
-        secure=settings_of(request).secure_cookies,
-        path="/",
-    )
 
 
 def _account_page(

@@ -22,7 +22,7 @@ from sqlmodel import Session, col
 from app.accounts.events import InvitationAccepted, InvitationSent, PasswordResetDone
 from app.accounts.models import AuthSession, LinkPurpose, PasswordLink, User
 from app.accounts.people import AccountError, normalise_email, password_problems
-from app.accounts.sign_in import throttle_allows
+from app.accounts.sign_in import may_use_password, throttle_allows
 from app.actor import Actor
 from app.config import Settings
 from app.db import table_of
@@ -129,6 +129,11 @@ def invite(session: Session, settings: Settings, actor: Actor, target: Invitatio
     people = [Recipient(*row) for row in session.connection().execute(query.order_by(_users.c.employee_id))]
     if not people:
         raise AccountError(Message(N_("nobody to invite: no active employee matches")))
+    people = [person for person in people if may_use_password(session, settings, person.user_id, person.employee_id)]
+    if not people:
+        raise AccountError(
+            Message(N_("password sign-in is switched off: employees sign in through single sign-on, no invitation needed"))
+        )
     _issue_links(session, settings, people, LinkPurpose.invitation, timedelta(days=settings.invitation_valid_days))
     record_events(session, actor, [InvitationSent(person.employee_id) for person in people])
     session.commit()
@@ -152,10 +157,12 @@ def request_password_reset(session: Session, settings: Settings, email: str, cli
 
 
 def send_reset_link(session: Session, settings: Settings, delivery: Delivery) -> None:
-    """The worker's half of a reset request: a link for an active account, nothing for an unknown address."""
+    """The worker's half of a reset request: a link for an active account that may use a password,
+    nothing for an unknown address (or, where SSO is the only way in, for anyone but a break-glass admin)."""
     row = session.connection().execute(_RECIPIENT.where(_users.c.email == delivery.payload["email"])).first()
-    if row is not None:
-        _issue_links(session, settings, [Recipient(*row)], LinkPurpose.reset, RESET_VALID_FOR)
+    person = Recipient(*row) if row is not None else None
+    if person is not None and may_use_password(session, settings, person.user_id, person.employee_id):
+        _issue_links(session, settings, [person], LinkPurpose.reset, RESET_VALID_FOR)
     session.commit()
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from app.accounts.events import PasswordChanged, SignInLocked
-from app.accounts.models import AuthSession, LoginThrottle, User
-from app.accounts.people import AccountError, normalise_email, password_problems
+from app.accounts.models import AuthSession, LoginThrottle, Role, User
+from app.accounts.people import AccountError, normalise_email, password_problems, roles_of
 from app.actor import Actor
 from app.config import Settings
 from app.db import insert_ignoring_conflicts, table_of
@@ -62,13 +62,28 @@ def log_in(session: Session, settings: Settings, login: str, password: str, clie
         security_log.warning("sign-in refused while throttled: %s", locked)
         raise LoginThrottled("too many failed attempts")
     valid = verify_password(settings, user.password_hash if user else None, password)
-    if not valid or user is None or not user.is_active:
+    if not valid or user is None or not user.is_active or not may_use_password(session, settings, user.id, user.employee_id):
         visitor = Actor.anonymous(client_address)
         for key in _count_attempts(session, settings, keys, now):
             record_event(session, visitor, SignInLocked(key, settings.login_lockout_seconds))
         session.commit()
         raise LoginRefused("wrong login or password")
     session.connection().execute(delete(LoginThrottle).where(col(LoginThrottle.key) == keys[0][0]))
+    return open_session(session, settings, user, user_agent)
+
+
+def may_use_password(session: Session, settings: Settings, user_id: int | None, employee_id: str) -> bool:
+    """Where SSO is the only way in, a password still opens the door for the break-glass admins
+    (so that a broken identity provider does not lock the company out of its own platform)."""
+    if settings.password_sign_in:
+        return True
+    assert user_id is not None
+    return employee_id in settings.break_glass_admin_ids and Role.admin in roles_of(session, user_id)
+
+
+def open_session(session: Session, settings: Settings, user: User, user_agent: str) -> str:
+    """Open a browser session for someone already proven to be `user`; return the raw cookie token."""
+    now = utc_now()
     user.last_signed_in_at = now
     session.add(user)
     token = new_token()

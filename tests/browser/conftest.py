@@ -10,6 +10,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 import uvicorn
 
 from app.catalog.service import import_modules_directory
-from app.config import PROJECT_ROOT
+from app.config import PROJECT_ROOT, Settings
 from app.main import create_app
 from app.migrations import upgrade_to_head
 from tests.conftest import make_settings
@@ -70,24 +71,22 @@ class LiveServer:
     url: str
     app: object
 
-    def add_user(self, employee_id: str, language: str = "en", roles: set[str] | None = None) -> str:
-        email = f"{employee_id.lower()}@example.com"
+    def add_user(self, employee_id: str, language: str = "en", roles: set[str] | None = None, email: str | None = None) -> str:
+        email = email or f"{employee_id.lower()}@example.com"
         with self.app.state.db.session() as session:  # type: ignore[attr-defined]
             make_user(session, self.app.state.settings, employee_id=employee_id, email=email, language=language, roles=roles)  # type: ignore[attr-defined]
         return email
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """cooc with the shipped course on a SQLite file, served by uvicorn in a thread."""
-    data_dir = tmp_path_factory.mktemp("live")
-    settings = make_settings(f"sqlite:///{data_dir / 'cooc.sqlite3'}", data_dir)
+@contextmanager
+def running_live_server(settings: Settings, port: int = 0) -> Iterator[LiveServer]:
+    """cooc with the shipped course, migrated and served by uvicorn in a thread."""
     upgrade_to_head(settings)
     app = create_app(settings)
     with app.state.db.session() as session:
         report = import_modules_directory(session, TEST_ACTOR, PROJECT_ROOT / "modules")
         assert report.ok, report.rejected
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -95,11 +94,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         if time.monotonic() > deadline:
             raise RuntimeError("the live server did not start")
         time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield LiveServer(url=f"http://127.0.0.1:{port}", app=app)
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    yield LiveServer(url=f"http://127.0.0.1:{bound}", app=app)
     server.should_exit = True
     thread.join(timeout=10)
     app.state.db.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """cooc with the shipped course on a SQLite file."""
+    data_dir = tmp_path_factory.mktemp("live")
+    with running_live_server(make_settings(f"sqlite:///{data_dir / 'cooc.sqlite3'}", data_dir)) as server:
+        yield server
 
 
 def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
