@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from http import HTTPStatus
 from typing import Any
 
@@ -34,6 +35,7 @@ from app.db import Database
 from app.events.worker import OutboxWorker, WorkerPolicy
 from app.i18n import N_
 from app.progress import pages as progress_pages
+from app.progress import service as progress_service
 from app.reporting import api as reporting_api
 from app.security import SESSION_COOKIE, HashingBusy
 from app.site import pages as site_pages
@@ -196,6 +198,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.versions = Versions()
+    app.state.learning_summary = partial(progress_service.learning_lines, app.state.versions)
     app.state.site_pages = load_site_pages(settings.content_dir)
 
     access_log = logging.getLogger("uvicorn.access")

@@ -24,7 +24,7 @@ from app.actor import Actor
 from app.db import Database
 from app.deps import ConnectionDep, RowId, SessionDep, SettingsDep, database
 from app.i18n import N_, Message
-from app.web import redirect, render, verify_csrf
+from app.web import redirect, render, request_language, verify_csrf
 
 router = APIRouter()
 CSRFChecked = [Depends(verify_csrf)]
@@ -156,10 +156,14 @@ def add_person(
 def _person_page(
     request: Request, session: Session, employee_id: str, context: dict[str, object], status_code: int = 200
 ) -> Response:
-    found = people_search.person(session.connection(), employee_id)
+    connection = session.connection()
+    found = people_search.person(connection, employee_id)
     if found is None:
         raise HTTPException(status_code=404, detail="No such employee")
-    return render(request, "accounts/person.html", {"person": found, "roles": list(Role), **context}, status_code=status_code)
+    summary: people_search.LearningSummary | None = getattr(request.app.state, "learning_summary", None)
+    learning = summary(connection, found.id, found.roles, request_language(request)) if summary else None
+    context = {"person": found, "roles": list(Role), "learning": learning, **context}
+    return render(request, "accounts/person.html", context, status_code=status_code)
 
 
 EmployeeId = Annotated[str, Path(max_length=64)]

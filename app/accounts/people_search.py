@@ -6,6 +6,8 @@ a department through its index; only a search by part of a name scans, and it sc
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -110,6 +112,22 @@ def search_people(connection: Connection, query: PeopleQuery, page: int = 1) -> 
         query.apply(core_select(*_COLUMNS)).order_by(_users.c.name, _users.c.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     )
     return PeoplePage([_person(row) for row in rows], total, page)
+
+
+@dataclass(frozen=True)
+class LearningLine:
+    """One module on a person's page, so that an admin helping them sees where they stand."""
+
+    title: str
+    percent: int
+    attempts: int
+    best_score: int | None
+    completed_at: datetime | None
+
+
+LearningSummary = Callable[[Connection, int, frozenset[Role], str], list[LearningLine]]
+"""(connection, user id, their roles, the reader's language) -> their modules; the progress domain
+provides it and `create_app` hands it in, since accounts cannot depend on progress."""
 
 
 def person(connection: Connection, employee_id: str) -> PersonRow | None:

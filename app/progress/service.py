@@ -19,10 +19,11 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Role
+from app.accounts.people_search import LearningLine
 from app.actor import Actor
 from app.catalog.models import Module
 from app.catalog.quiz import DrawnQuestion, Question
-from app.catalog.service import PublishedModule
+from app.catalog.service import PublishedModule, Versions
 from app.db import insert_ignoring_conflicts, rows_as_records, table_of
 from app.i18n import N_
 from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
@@ -412,3 +413,19 @@ def progress_records(connection: Connection, user_id: int) -> dict[str, list[dic
         "quiz_attempts": rows_as_records(connection, attempts, attempts.c.user_id == user_id),
         "module_completions": rows_as_records(connection, completions, completions.c.user_id == user_id),
     }
+
+
+def learning_lines(
+    versions: Versions, connection: Connection, user_id: int, roles: frozenset[Role], language: str
+) -> list[LearningLine]:
+    """The person's modules for their page in the admin area (see `people_search.LearningSummary`)."""
+    return [
+        LearningLine(
+            title=progress.module.title(language),
+            percent=progress.percent,
+            attempts=progress.attempts,
+            best_score=progress.best_score,
+            completed_at=progress.completed_at,
+        )
+        for progress in visible_progress(connection, user_id, roles, versions.all_current(connection))
+    ]

@@ -90,3 +90,18 @@ def test_a_new_invitation_replaces_the_earlier_link(admin_client, session, setti
         assert "A new invitation is on its way" in response.text
     assert len(session.exec(select(OutboxMessage)).all()) == 2
     assert admin_client.get("/admin/people/NOBODY").status_code == 404
+
+
+def test_a_persons_page_shows_their_progress_module_by_module(admin_client, learner, session, sample_module) -> None:  # type: ignore[no-untyped-def]
+    from app.catalog.service import Versions
+    from app.progress.service import mark_lesson_done
+    from tests.factories import as_learner
+
+    module = Versions().current(session.connection(), sample_module)
+    assert module is not None
+    mark_lesson_done(session, as_learner(learner), module, "passwords")
+    page = admin_client.get(f"/admin/people/{learner.employee_id}").text
+    row = page[page.index("Sample security module") :]
+    assert "25 %" in row[: row.index("</tr>")], "one step of four: three lessons and the quiz"
+    untouched = admin_client.get("/admin/people/A1").text
+    assert "0 %" in untouched[untouched.index("Sample security module") :]
