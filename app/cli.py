@@ -56,12 +56,13 @@ def _safe_url(settings: Settings) -> str:
 @cli.command("import-modules")
 def import_modules(
     path: Annotated[Path, typer.Argument(metavar="PATH", help="a modules folder, or one module's folder")] = Path("modules"),
+    draft: Annotated[bool, typer.Option("--draft", help="store new content as drafts to publish later")] = False,
 ) -> None:
     """Check, render and publish course modules; a broken module is reported and the live one kept."""
     from app.actor import Actor
-    from app.catalog.loader import MODULE_FILE, ModuleLimits, discover_module_folders
-    from app.catalog.service import import_module_folders
+    from app.catalog.files import MODULE_FILE, ModuleLimits, discover_module_folders
     from app.db import Database
+    from app.publishing.service import import_module_folders
 
     if not path.is_dir():
         _fail(f"{path} is not a folder")
@@ -70,9 +71,10 @@ def import_modules(
         _fail(f"{path} holds no module (a module is a folder with a {MODULE_FILE})")
     settings = get_settings()
     with Database(settings).session() as session:
-        report = import_module_folders(session, Actor.command_line(), folders, limits=ModuleLimits.from_settings(settings))
+        limits = ModuleLimits.from_settings(settings)
+        report = import_module_folders(session, Actor.command_line(), folders, limits=limits, publish=not draft)
     for outcome in report.outcomes:
-        typer.echo(f"{outcome.slug}: version {outcome.version_number} {outcome.status}")
+        typer.echo(f"{outcome.slug}: version {outcome.version_number} {outcome.status}{' (draft)' if draft else ''}")
     for slug, problems in report.rejected.items():
         typer.secho(f"{slug}: rejected, the published version stays live", fg=typer.colors.RED, err=True)
         for problem in problems:
@@ -86,14 +88,15 @@ def check_modules(
     path: Annotated[Path, typer.Argument(metavar="PATH", help="a modules folder, or one module's folder")] = Path("modules"),
 ) -> None:
     """Check modules without touching the database (for authors and CI)."""
-    from app.catalog.loader import MODULE_FILE, ModuleFormatError, ModuleLimits, discover_module_folders, load_module
+    from app.catalog.files import MODULE_FILE, ModuleFormatError, ModuleLimits, discover_module_folders, read_module_folder
+    from app.catalog.loader import load_module
 
     folders = [path] if (path / MODULE_FILE).exists() else discover_module_folders(path)
     limits = ModuleLimits.from_settings(get_settings())
     failed = False
     for folder in folders:
         try:
-            source = load_module(folder, limits)
+            source = load_module(read_module_folder(folder, limits))
         except ModuleFormatError as error:
             failed = True
             typer.secho(f"{folder.name}: {len(error.problems)} problem(s)", fg=typer.colors.RED, err=True)

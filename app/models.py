@@ -4,6 +4,7 @@ from app.accounts.models import ApiToken, ApiTokenScope, AuthSession, LoginThrot
 from app.catalog.models import LessonPage, Module, ModuleVersion
 from app.events.models import AuditEvent, OutboxMessage
 from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
+from app.publishing.models import ModuleVersionFile
 
 __all__ = [
     "ApiToken",
@@ -16,6 +17,7 @@ __all__ = [
     "Module",
     "ModuleCompletion",
     "ModuleVersion",
+    "ModuleVersionFile",
     "OutboxMessage",
     "PasswordLink",
     "QuizAttempt",

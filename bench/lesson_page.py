@@ -36,11 +36,12 @@ def seed(data_dir: Path) -> str:
     from app.accounts.people import EmployeeRecord, create_user
     from app.accounts.sign_in import log_in
     from app.actor import Actor
-    from app.catalog.service import Versions, import_modules_directory
+    from app.catalog.service import Versions
     from app.config import Settings
     from app.db import Database
     from app.migrations import upgrade_to_head
     from app.progress.service import mark_lesson_done
+    from app.publishing.service import import_modules_directory
 
     settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'bench.sqlite3'}")
     upgrade_to_head(settings)

@@ -165,7 +165,7 @@ FIXTURE_MODULES = PROJECT_ROOT / "tests" / "fixtures" / "modules"
 @pytest.fixture
 def sample_module(session):  # type: ignore[no-untyped-def]
     """The small two-language module in tests/fixtures, imported and published."""
-    from app.catalog.service import import_module_folders
+    from app.publishing.service import import_module_folders
 
     report = import_module_folders(session, TEST_ACTOR, [FIXTURE_MODULES / "sample-module"])
     assert report.ok, report.rejected

@@ -10,6 +10,8 @@ from sqlmodel import Session
 from app.accounts.models import Role, User
 from app.accounts.people import EmployeeRecord, create_user
 from app.actor import Actor
+from app.catalog.files import ModuleLimits, read_module_folder
+from app.catalog.loader import ModuleSource, load_module
 from app.config import Settings
 
 TEST_PASSWORD = "correct-horse-battery"
@@ -66,3 +68,8 @@ def replace_in(path: Path, replacements: dict[str, str]) -> None:
         assert old in text, f"{old!r} is not in {path}"
         text = text.replace(old, new)
     path.write_text(text, encoding="utf-8")
+
+
+def load_folder(folder: Path, limits: ModuleLimits = ModuleLimits()) -> ModuleSource:
+    """Check and render a module folder on disk, as `cooc import-modules` reads it."""
+    return load_module(read_module_folder(folder, limits))

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from app.catalog.service import import_module_folders
 from app.main import create_app
+from app.publishing.service import import_module_folders
 from tests.conftest import FIXTURE_MODULES, csrf_from, sign_in
 from tests.factories import TEST_ACTOR
 

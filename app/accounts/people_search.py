@@ -7,7 +7,6 @@ a department through its index; only a search by part of a name scans, and it sc
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any

@@ -1,25 +1,19 @@
-"""Read a module folder, check every rule of the module format, and render it.
+"""Check every rule of the module format on a module's files, and render it.
 
 All problems are collected (not only the first) and each names its file and line, so an
-author can fix a module in one pass. Nothing here touches the database.
-
-A module folder is untrusted input: it is listed without following links and every file is
-sized with stat before it is read, so that whatever it holds ends as a Problem, never as a
-crash, a hang or a leak of a file from elsewhere on the server.
+author can fix a module in one pass. Nothing here touches the disk or the database: the files
+arrive as `ModuleFiles`, from a folder, a zip or the browser editor (`app.catalog.files`).
 """
 
 from __future__ import annotations
 
-import errno
-import hashlib
 import logging
 import math
-import os
 import re
-import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import PurePosixPath
 from typing import Any, Literal, TypeVar, cast
 
 import yaml
@@ -27,54 +21,17 @@ from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.catalog.digcomp import load_framework
+from app.catalog.files import MODULE_FILE, ModuleFiles, ModuleFormatError, Problem
 from app.catalog.quiz import Choice, Question, QuestionText, Quiz
-from app.config import Settings
 from app.markdown import FRONT_MATTER, LessonLink, RenderedMarkdown, minutes_for, render_inline, render_markdown
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LESSON_FILE = re.compile(r"^(?P<position>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
-MODULE_FILE = "module.md"
 QUIZ_FILE = "quiz.yaml"
 JOB_AID_FILE = "job-aid.md"
 MAX_YAML_DEPTH = 20
 _M = TypeVar("_M", bound=BaseModel)
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ModuleLimits:
-    """How big a module may be: a file, and the whole folder. Defaults are the settings' defaults."""
-
-    file_max_bytes: int = Settings.model_fields["module_file_max_bytes"].default
-    module_max_bytes: int = Settings.model_fields["module_max_bytes"].default
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ModuleLimits:
-        return cls(file_max_bytes=settings.module_file_max_bytes, module_max_bytes=settings.module_max_bytes)
-
-
-def is_ignored(name: str) -> bool:
-    """Hidden files and editor or system leftovers: tools make them next to content, and they are never content."""
-    return name.startswith(".") or name.endswith(("~", ".swp")) or name == "Thumbs.db"
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
-
-
-class ModuleFormatError(Exception):
-    """A module that breaks the format. It is never imported; the live version stays."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 def _digcomp_map(value: Any) -> dict[str, int]:
@@ -238,6 +195,7 @@ class ModuleSource:
     lessons: list[LessonSource]
     quiz: Quiz
     content_hash: str
+    files: Mapping[str, bytes] = field(default_factory=dict)
     links: list[tuple[str, LessonLink]] = field(default_factory=list)
     job_aids: dict[str, JobAidSource] = field(default_factory=dict)
 
@@ -317,143 +275,43 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _is_utf8(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
-
-
 class _Checker:
-    """Collects problems while reading one module folder, and reads only what its scan accepted."""
+    """Collects problems while checking one module's files; acquiring them already refused what is unsafe."""
 
-    def __init__(self, folder: Path, limits: ModuleLimits):
-        self.folder = folder
-        self.limits = limits
-        self.problems: list[Problem] = []
-        self.files: set[Path] = set()
-        self.folders: set[Path] = set()
-        self.refused: set[Path] = set()
-        self.contents: dict[Path, bytes] = {}
+    def __init__(self, bundle: ModuleFiles):
+        self.bundle = bundle
+        self.folder = PurePosixPath(bundle.label)
+        self.problems: list[Problem] = list(bundle.problems)
+        self.contents = {self.folder / path: data for path, data in bundle.files.items()}
+        self.files = set(self.contents)
+        self.folders = {self.folder / path for path in bundle.all_folders()}
+        self.refused = {self.folder / path for path in bundle.refused}
 
-    def name(self, path: Path) -> str:
-        """The path from the modules folder, with bytes that are not UTF-8 escaped so it can always be printed."""
-        return os.fsencode(path.relative_to(self.folder.parent)).decode("utf-8", "backslashreplace")
+    def name(self, path: PurePosixPath) -> str:
+        """The path as problems show it: from the module folder's parent, so it starts with the module's name."""
+        return str(path) if str(path) != "." else "upload"
 
-    def add(self, path: Path, line: int | None, message: str) -> None:
+    def add(self, path: PurePosixPath, line: int | None, message: str) -> None:
         self.problems.append(Problem(self.name(path), line, message))
 
-    def refuse(self, path: Path, message: str) -> None:
+    def refuse(self, path: PurePosixPath, message: str) -> None:
         """Report a path once, and keep the rest of the checks from reading it or reporting it again."""
         self.add(path, None, message)
         self.refused.add(path)
 
-    def too_big(self, size: int) -> str:
-        return f"file is {size:,} bytes; the limit is {self.limits.file_max_bytes:,} (COOC_MODULE_FILE_MAX_BYTES)"
-
-    def scan(self) -> bool:
-        """List the folder without following links and size every file; False when the module is too big to read.
-
-        Nothing is opened here, so a link, a pipe or a huge file is refused before any read.
-        """
-        total = 0
-        pending = [self.folder]
-        while pending:
-            directory = pending.pop(0)
-            try:
-                with os.scandir(directory) as listing:
-                    entries = sorted(listing, key=lambda entry: entry.name)
-            except OSError as error:
-                self.refuse(directory, f"cannot be listed: {error.strerror}")
-                continue
-            for entry in entries:
-                if is_ignored(entry.name):
-                    continue
-                path = Path(entry.path)
-                if not _is_utf8(entry.name):
-                    self.refuse(path, "the name is not valid UTF-8: use plain letters, digits and hyphens")
-                    continue
-                try:
-                    info = entry.stat(follow_symlinks=False)
-                except OSError as error:
-                    self.refuse(path, f"cannot be read: {error.strerror}")
-                    continue
-                if stat.S_ISLNK(info.st_mode):
-                    self.refuse(path, "is a symbolic link; a module must hold its files, not links to them")
-                elif stat.S_ISDIR(info.st_mode):
-                    self.folders.add(path)
-                    pending.append(path)
-                elif not stat.S_ISREG(info.st_mode):
-                    self.refuse(path, f"is {_kind(info.st_mode)}, not a regular file")
-                else:
-                    total += info.st_size
-                    if info.st_size > self.limits.file_max_bytes:
-                        self.refuse(path, self.too_big(info.st_size))
-                    else:
-                        self.files.add(path)
-        if total > self.limits.module_max_bytes:
-            self.add(
-                self.folder,
-                None,
-                f"the module is {total:,} bytes in all; the limit is {self.limits.module_max_bytes:,} (COOC_MODULE_MAX_BYTES)",
-            )
-            return False
-        return True
-
-    def children(self, directory: Path) -> list[Path]:
-        """The files and folders the scan accepted directly in a folder, in name order."""
+    def children(self, directory: PurePosixPath) -> list[PurePosixPath]:
+        """The files and folders directly in a folder, in name order."""
         return sorted(path for path in (*self.files, *self.folders) if path.parent == directory)
 
-    def read_bytes(self, path: Path) -> bytes | None:
-        """Read a file the scan accepted, checking again: it may have been swapped for a link, a pipe or a bigger file."""
-        if path in self.contents:
-            return self.contents[path]
-        if not path.resolve().is_relative_to(self.folder):
-            self.refuse(path, "resolves to a place outside the module folder")
-            return None
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError as error:
-            link = error.errno == errno.ELOOP
-            self.refuse(path, "is a symbolic link; a module must hold its files" if link else f"cannot be read: {error.strerror}")
-            return None
-        with os.fdopen(fd, "rb") as stream:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                self.refuse(path, f"is {_kind(info.st_mode)}, not a regular file")
-                return None
-            if info.st_size > self.limits.file_max_bytes:
-                self.refuse(path, self.too_big(info.st_size))
-                return None
-            data = stream.read(self.limits.file_max_bytes + 1)
-        if len(data) > self.limits.file_max_bytes:
-            self.refuse(path, f"file grew past the limit of {self.limits.file_max_bytes:,} bytes while it was read")
-            return None
-        self.contents[path] = data
-        return data
-
-    def read_text(self, path: Path) -> str | None:
+    def read_text(self, path: PurePosixPath) -> str | None:
         if path in self.refused:
             return None
         if path in self.folders:
             self.refuse(path, "is a folder, not a file")
             return None
-        if path not in self.files:
-            self.add(path, None, "file is missing")
-            return None
-        data = self.read_bytes(path)
+        data = self.contents.get(path)
         if data is None:
+            self.add(path, None, "file is missing")
             return None
         try:
             text = data.decode("utf-8")
@@ -466,22 +324,7 @@ class _Checker:
             return None
         return text
 
-    def content_hash(self) -> str:
-        """A digest of every accepted file; raises ModuleFormatError rather than hash a module it could not read."""
-        if self.problems:
-            raise ModuleFormatError(self.problems)
-        digest = hashlib.sha256()
-        for path in sorted(self.files):
-            data = self.read_bytes(path)
-            if data is None:
-                raise ModuleFormatError(self.problems)
-            digest.update(str(path.relative_to(self.folder)).encode())
-            digest.update(b"\0")
-            digest.update(data)
-            digest.update(b"\0")
-        return digest.hexdigest()
-
-    def parse_yaml(self, path: Path, text: str, line_offset: int = 0) -> Any:
+    def parse_yaml(self, path: PurePosixPath, text: str, line_offset: int = 0) -> Any:
         try:
             return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader extends SafeLoader
         except yaml.MarkedYAMLError as error:
@@ -493,7 +336,7 @@ class _Checker:
             self.add(path, line, f"invalid YAML: {error.reason} (character #x{error.character:04x})")
         return None
 
-    def split_front_matter(self, path: Path, text: str) -> tuple[Any, int] | None:
+    def split_front_matter(self, path: PurePosixPath, text: str) -> tuple[Any, int] | None:
         match = FRONT_MATTER.match(text)
         if match is None:
             self.add(path, 1, "front matter missing: the file must start with a '---' block")
@@ -506,7 +349,7 @@ class _Checker:
             return None
         return data, match.end()
 
-    def read_front_matter(self, path: Path, model: type[_M]) -> tuple[_M, _LineDict, str] | None:
+    def read_front_matter(self, path: PurePosixPath, model: type[_M]) -> tuple[_M, _LineDict, str] | None:
         """Read a markdown file and check its front matter against a model; None after a problem."""
         text = self.read_text(path)
         if text is None:
@@ -517,7 +360,7 @@ class _Checker:
         front = self.validate(model, parsed[0], path, line_offset=1)
         return None if front is None else (front, parsed[0], text)
 
-    def validate(self, model: type[_M], data: Any, path: Path, line_offset: int = 0) -> _M | None:
+    def validate(self, model: type[_M], data: Any, path: PurePosixPath, line_offset: int = 0) -> _M | None:
         try:
             return model.model_validate(data)
         except ValidationError as error:
@@ -544,37 +387,33 @@ def _line_of(data: Any, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
-def load_module(folder: Path, limits: ModuleLimits = ModuleLimits()) -> ModuleSource:
-    """Read, check and render a module folder; raise ModuleFormatError listing every problem.
+def load_module(files: ModuleFiles) -> ModuleSource:
+    """Check and render a module's files; raise ModuleFormatError listing every problem.
 
-    Nothing else escapes, whatever the folder holds: the importer reports one bad module and
-    goes on with the others, and `cooc serve` still starts.
+    Nothing else escapes, whatever the files hold: the importer reports one bad module and goes
+    on with the others, an upload gets its list of problems, and `cooc serve` still starts.
     """
-    problems: list[Problem] = []
+    check = _Checker(files)
     try:
-        if folder.is_symlink():
-            raise ModuleFormatError([Problem(folder.name, None, "the module folder is a symbolic link; move the module here")])
-        check = _Checker(folder.resolve(), limits)
-        problems = check.problems
         return _check_module(check)
     except ModuleFormatError:
         raise
     except Exception as error:
-        logger.exception("checking the module folder %s failed", folder)
-        crash = Problem(folder.name, None, f"the module could not be checked ({type(error).__name__}: {error})")
-        raise ModuleFormatError([*problems, crash]) from error
+        logger.exception("checking the module %s failed", files.label)
+        crash = Problem(files.label or "upload", None, f"the module could not be checked ({type(error).__name__}: {error})")
+        raise ModuleFormatError([*check.problems, crash]) from error
 
 
 def _check_module(check: _Checker) -> ModuleSource:
     folder = check.folder
-    if not check.scan():
+    if check.bundle.unreadable:
         raise ModuleFormatError(check.problems)
     module_path = folder / MODULE_FILE
     loaded = _load_manifest(check, module_path)
     if loaded is None:
         raise ModuleFormatError(check.problems)
     manifest, front = loaded
-    if manifest.slug != folder.name:
+    if check.bundle.name is not None and manifest.slug != check.bundle.name:
         line = front.key_lines.get("slug", 0) + 1
         check.add(module_path, line, f"slug {manifest.slug!r} must equal the folder name {folder.name!r}")
     if manifest.default_language not in manifest.languages:
@@ -609,18 +448,19 @@ def _check_module(check: _Checker) -> ModuleSource:
         manifest=manifest,
         lessons=lessons,
         quiz=quiz,
-        content_hash=check.content_hash(),
+        content_hash=check.bundle.content_hash(),
+        files=check.bundle.files,
         links=[(file, link) for file, link in links if link.module_slug not in (None, manifest.slug)],
         job_aids=job_aids,
     )
 
 
-def _load_manifest(check: _Checker, path: Path) -> tuple[ModuleManifest, _LineDict] | None:
+def _load_manifest(check: _Checker, path: PurePosixPath) -> tuple[ModuleManifest, _LineDict] | None:
     loaded = check.read_front_matter(path, ModuleManifest)
     return None if loaded is None else (loaded[0], loaded[1])
 
 
-def _load_lessons(check: _Checker, folder: Path, manifest: ModuleManifest) -> list[LessonSource]:
+def _load_lessons(check: _Checker, folder: PurePosixPath, manifest: ModuleManifest) -> list[LessonSource]:
     lessons: dict[str, LessonSource] = {}
     for language in manifest.languages:
         language_folder = folder / language
@@ -666,7 +506,7 @@ def _load_lessons(check: _Checker, folder: Path, manifest: ModuleManifest) -> li
     return ordered
 
 
-def _load_lesson_page(check: _Checker, path: Path, module_slug: str, language: str) -> LessonPageSource | None:
+def _load_lesson_page(check: _Checker, path: PurePosixPath, module_slug: str, language: str) -> LessonPageSource | None:
     loaded = check.read_front_matter(path, LessonFrontMatter)
     if loaded is None:
         return None
@@ -693,7 +533,7 @@ def _load_lesson_page(check: _Checker, path: Path, module_slug: str, language: s
     )
 
 
-def _load_job_aids(check: _Checker, folder: Path, manifest: ModuleManifest) -> dict[str, JobAidSource]:
+def _load_job_aids(check: _Checker, folder: PurePosixPath, manifest: ModuleManifest) -> dict[str, JobAidSource]:
     job_aids = {}
     for language in manifest.languages:
         path = folder / language / JOB_AID_FILE
@@ -710,7 +550,7 @@ def _load_job_aids(check: _Checker, folder: Path, manifest: ModuleManifest) -> d
     return job_aids
 
 
-def _load_quiz(check: _Checker, folder: Path, manifest: ModuleManifest) -> Quiz | None:
+def _load_quiz(check: _Checker, folder: PurePosixPath, manifest: ModuleManifest) -> Quiz | None:
     """Check every language's quiz file and merge them into one language-neutral quiz."""
     per_language: dict[str, QuizFile] = {}
     for language in manifest.languages:
@@ -750,7 +590,7 @@ def _load_quiz(check: _Checker, folder: Path, manifest: ModuleManifest) -> Quiz 
     return Quiz(tuple(questions))
 
 
-def _check_quiz_lessons(check: _Checker, path: Path, quiz: Quiz, lesson_slugs: set[str], quiz_size: int | None) -> None:
+def _check_quiz_lessons(check: _Checker, path: PurePosixPath, quiz: Quiz, lesson_slugs: set[str], quiz_size: int | None) -> None:
     """A drawn attempt is balanced across lessons, so each question must name a lesson that exists."""
     for question in quiz.questions:
         if question.lesson is not None and question.lesson not in lesson_slugs:
@@ -759,7 +599,7 @@ def _check_quiz_lessons(check: _Checker, path: Path, quiz: Quiz, lesson_slugs: s
         check.add(path, None, f"quiz_size is {quiz_size} but the bank holds only {len(quiz)} questions")
 
 
-def _check_quiz_rules(check: _Checker, path: Path, data: Any, quiz: QuizFile) -> None:
+def _check_quiz_rules(check: _Checker, path: PurePosixPath, data: Any, quiz: QuizFile) -> None:
     seen: set[str] = set()
     for index, question in enumerate(quiz.questions):
         line = _line_of(data, ("questions", index))
@@ -773,7 +613,7 @@ def _check_quiz_rules(check: _Checker, path: Path, data: Any, quiz: QuizFile) ->
             check.add(path, line, f"question {question.id!r} has two choices with the same id")
 
 
-def _check_same_structure(check: _Checker, path: Path, reference: QuizFile, quiz: QuizFile) -> None:
+def _check_same_structure(check: _Checker, path: PurePosixPath, reference: QuizFile, quiz: QuizFile) -> None:
     def shape(q: QuizFile) -> list[tuple[str, tuple[tuple[str, bool], ...]]]:
         return [(question.id, tuple((c.id, c.correct) for c in question.choices)) for question in q.questions]
 
@@ -789,27 +629,3 @@ def _check_same_structure(check: _Checker, path: Path, reference: QuizFile, quiz
     for (question_id, choices), (_, other) in zip(expected, actual, strict=True):
         if choices != other:
             check.add(path, None, f"question {question_id!r}: choices or correct answers differ from the default language")
-
-
-def content_hash(folder: Path, limits: ModuleLimits = ModuleLimits()) -> str:
-    """A digest of every file of the module, so re-importing unchanged content is a no-op.
-
-    Links and oversized files are refused with ModuleFormatError, never followed or read.
-    """
-    check = _Checker(folder.resolve(), limits)
-    check.scan()
-    return check.content_hash()
-
-
-def discover_module_folders(root: Path) -> list[Path]:
-    """The module folders in root; one that cannot be looked into is kept, so that checking it says why."""
-    found = []
-    for child in sorted(root.iterdir()):
-        if is_ignored(child.name):
-            continue
-        try:
-            if child.is_dir() and (child / MODULE_FILE).exists():
-                found.append(child)
-        except OSError:
-            found.append(child)
-    return found

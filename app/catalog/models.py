@@ -26,12 +26,21 @@ class Module(Model, table=True):
             nullable=True,
         ),
     )
+    last_version_number: int = Field(
+        default=0,
+        sa_column_kwargs={"server_default": "0"},
+        description="counted up in one UPDATE per new version, so that concurrent drafts never share a number",
+    )
+    archived_at: datetime | None = None
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
 
 
 class ModuleVersion(RecordsActor, table=True):
-    """One imported or published state of a module: rendered once, never changed afterwards."""
+    """One state of a module, a draft until published: its sources and rendering never change afterwards.
+
+    Published and superseded versions have `published_at` (the last time they went live); a draft has none.
+    """
 
     __tablename__ = "module_version"
     __table_args__ = (UniqueConstraint("module_id", "number"),)
@@ -42,6 +51,8 @@ class ModuleVersion(RecordsActor, table=True):
     content_hash: str = Field(max_length=64, index=True)
     source: str = Field(max_length=32, description="import, api or web")
     created_at: datetime = Field(default_factory=utc_now)
+    published_at: datetime | None = None
+    published_by: str | None = Field(default=None, max_length=240)
     manifest: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     quiz: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     job_aids: dict[str, dict[str, str]] = Field(

@@ -8,35 +8,19 @@ keeps every server process in step with the database.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
-from pathlib import Path
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Connection
-from sqlmodel import Session, col, select
 
 from app.accounts.models import Role
-from app.actor import Actor
-from app.catalog.events import ModulePublished, ModuleRejected
-from app.catalog.loader import (
-    ModuleFormatError,
-    ModuleLimits,
-    ModuleManifest,
-    ModuleSource,
-    Problem,
-    discover_module_folders,
-    load_module,
-)
+from app.catalog.loader import ModuleManifest
 from app.catalog.models import LessonPage, Module, ModuleVersion
 from app.catalog.quiz import Quiz
 from app.db import table_of
-from app.events.service import record_event
-from app.timeutil import utc_now
 
 
 @dataclass(frozen=True)
@@ -186,141 +170,3 @@ def _read_version(connection: Connection, version_id: int) -> PublishedModule:
         quiz=Quiz.from_json(version.quiz),
         job_aids={language: JobAidView(language, **aid) for language, aid in version.job_aids.items()},
     )
-
-
-# --- Importing -----------------------------------------------------------------------------
-
-
-class ImportStatus(StrEnum):
-    created = "created"
-    unchanged = "unchanged"
-    restored = "restored"
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    slug: str
-    version_number: int
-    status: ImportStatus
-
-
-def _store_module(session: Session, actor: Actor, source: ModuleSource, *, source_kind: str) -> ImportOutcome:
-    """Store a checked module as a new version (or find the same content) and make it current."""
-    module = session.exec(select(Module).where(col(Module.slug) == source.slug)).first()
-    if module is None:
-        module = Module(slug=source.slug)
-        session.add(module)
-        session.flush()
-    assert module.id is not None
-    same = session.exec(
-        select(ModuleVersion).where(
-            col(ModuleVersion.module_id) == module.id, col(ModuleVersion.content_hash) == source.content_hash
-        )
-    ).first()
-    if same is not None:
-        if module.current_version_id == same.id:
-            return ImportOutcome(source.slug, same.number, ImportStatus.unchanged)
-        _make_current(session, module, same)
-        return ImportOutcome(source.slug, same.number, ImportStatus.restored)
-    latest = session.exec(select(func.max(ModuleVersion.number)).where(col(ModuleVersion.module_id) == module.id)).one()
-    version = ModuleVersion(
-        **ModuleVersion.columns_for(actor),
-        module_id=module.id,
-        number=(latest or 0) + 1,
-        content_hash=source.content_hash,
-        source=source_kind,
-        manifest=source.manifest.model_dump(mode="json"),
-        quiz=source.quiz.to_json(),
-        job_aids={language: {"title": aid.title, "html": aid.rendered.html} for language, aid in source.job_aids.items()},
-    )
-    session.add(version)
-    session.flush()
-    assert version.id is not None
-    for lesson in source.lessons:
-        for language, page in lesson.pages.items():
-            session.add(
-                LessonPage(
-                    version_id=version.id,
-                    lesson_slug=lesson.slug,
-                    position=lesson.position,
-                    language=language,
-                    title=page.title,
-                    html=page.rendered.html,
-                    toc=page.rendered.toc,
-                    minutes=page.total_minutes,
-                    word_count=page.rendered.word_count,
-                    digcomp=page.digcomp,
-                    objectives=page.objectives,
-                )
-            )
-    session.flush()
-    _make_current(session, module, version)
-    return ImportOutcome(source.slug, version.number, ImportStatus.created)
-
-
-def _make_current(session: Session, module: Module, version: ModuleVersion) -> None:
-    module.current_version_id = version.id
-    module.updated_at = utc_now()
-    session.add(module)
-
-
-@dataclass
-class FolderImportReport:
-    outcomes: list[ImportOutcome]
-    rejected: dict[str, list[Problem]]
-
-    @property
-    def ok(self) -> bool:
-        return not self.rejected
-
-
-def import_module_folders(
-    session: Session, actor: Actor, folders: Iterable[Path], *, limits: ModuleLimits = ModuleLimits()
-) -> FolderImportReport:
-    """Check every folder, then publish the good modules together in one transaction.
-
-    A broken module is reported and skipped; its live version stays. A crash before the commit
-    leaves every module as it was. Links between modules are checked against what will be live
-    once this import is done, so a link into a rejected module is refused too.
-    """
-    sources: dict[str, ModuleSource] = {}
-    rejected: dict[str, list[Problem]] = {}
-    for folder in folders:
-        try:
-            source = load_module(folder, limits)
-        except ModuleFormatError as error:
-            rejected[folder.name] = error.problems
-        else:
-            sources[source.slug] = source
-    live = {module.slug: set(module.lesson_slugs) for module in Versions().all_current(session.connection())}
-    while True:
-        will_be_live = {**live, **{slug: {lesson.slug for lesson in source.lessons} for slug, source in sources.items()}}
-        broken = {slug: _dead_links(source, will_be_live) for slug, source in sources.items()}
-        broken = {slug: problems for slug, problems in broken.items() if problems}
-        if not broken:
-            break
-        for slug, problems in broken.items():
-            rejected[slug] = problems
-            del sources[slug]
-    outcomes = [_store_module(session, actor, source, source_kind="import") for source in sources.values()]
-    for outcome in outcomes:
-        if outcome.status != ImportStatus.unchanged:
-            record_event(session, actor, ModulePublished(outcome.slug, outcome.version_number, outcome.status))
-    for slug, problems in rejected.items():
-        record_event(session, actor, ModuleRejected(slug, len(problems), str(problems[0])[:500]))
-    session.commit()
-    return FolderImportReport(outcomes=outcomes, rejected=rejected)
-
-
-def _dead_links(source: ModuleSource, will_be_live: dict[str, set[str]]) -> list[Problem]:
-    return [
-        Problem(file, link.line, f"link to a lesson that does not exist: {link.module_slug}/{link.lesson_slug}")
-        for file, link in source.links
-        if link.lesson_slug not in will_be_live.get(link.module_slug or "", set())
-    ]
-
-
-def import_modules_directory(
-    session: Session, actor: Actor, root: Path, *, limits: ModuleLimits = ModuleLimits()
-) -> FolderImportReport:
-    return import_module_folders(session, actor, discover_module_folders(root), limits=limits)

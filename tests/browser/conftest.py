@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from app.catalog.service import import_modules_directory
 from app.config import PROJECT_ROOT, Settings
 from app.main import create_app
 from app.migrations import upgrade_to_head
+from app.publishing.service import import_modules_directory
 from tests.conftest import make_settings
 from tests.factories import TEST_ACTOR, make_user
 

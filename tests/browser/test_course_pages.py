@@ -7,12 +7,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.catalog.loader import discover_module_folders, load_module
+from app.catalog.files import discover_module_folders
 from app.config import PROJECT_ROOT
 from tests.browser.conftest import LiveServer, screenshot
 from tests.browser.test_learner_journey import sign_in
+from tests.factories import load_folder
 
-MODULES = [load_module(folder) for folder in discover_module_folders(PROJECT_ROOT / "modules")]
+MODULES = [load_folder(folder) for folder in discover_module_folders(PROJECT_ROOT / "modules")]
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "nl"])

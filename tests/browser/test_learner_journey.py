@@ -8,11 +8,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from app.catalog.loader import load_module
 from app.catalog.quiz import Question
 from app.config import PROJECT_ROOT
 from tests.browser.conftest import LiveServer, screenshot
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, load_folder
 
 MODULE = "internet-security"
 
@@ -27,7 +26,7 @@ def sign_in(page: Page, server: LiveServer, email: str) -> None:
 
 def shown_questions(page: Page) -> list[Question]:
     """The questions this attempt drew, in the order the page shows them."""
-    bank = {question.id: question for question in load_module(PROJECT_ROOT / "modules" / MODULE).quiz.questions}
+    bank = {question.id: question for question in load_folder(PROJECT_ROOT / "modules" / MODULE).quiz.questions}
     ids = page.locator("fieldset.question").evaluate_all("nodes => nodes.map(node => node.id.slice('question-'.length))")
     return [bank[question_id] for question_id in ids]
 
@@ -53,7 +52,7 @@ def test_learner_reads_lessons_fails_then_passes_and_sees_completion(page: Page,
     screenshot(page, "catalog")
     page.get_by_role("link", name="Internet security").click()
     page.get_by_role("link", name="Start").click()
-    lessons = load_module(PROJECT_ROOT / "modules" / MODULE).lessons
+    lessons = load_folder(PROJECT_ROOT / "modules" / MODULE).lessons
     for number, lesson in enumerate(lessons):
         expect(page.locator("h1")).to_have_text(lesson.pages["en"].title)
         if number == 0:
@@ -83,7 +82,7 @@ def test_learner_switches_the_interface_and_lessons_to_french(page: Page, live_s
     page.get_by_role("button", name="Change language").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("button", name="Marquer comme terminé")).to_be_visible()
-    french_title = load_module(PROJECT_ROOT / "modules" / MODULE).lessons[0].pages["fr"].title
+    french_title = load_folder(PROJECT_ROOT / "modules" / MODULE).lessons[0].pages["fr"].title
     expect(page.locator("h1")).to_have_text(french_title)
     screenshot(page, "lesson-fr")
 

@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import select
 
 from app.catalog.models import ModuleVersion
-from app.catalog.service import Versions, import_module_folders
+from app.catalog.service import Versions
+from app.publishing.service import import_module_folders
 from tests.conftest import FIXTURE_MODULES
 from tests.factories import TEST_ACTOR
 
@@ -59,12 +60,12 @@ def test_crash_in_the_middle_of_publishing_leaves_previous_version_live(session,
     lesson = module_copy / "en" / "01-passwords.md"
     lesson.write_text(lesson.read_text() + "\nMore text.\n")
 
-    import app.catalog.service as service
+    import app.publishing.service as service
 
     def explode(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(service, "_make_current", explode)
+    monkeypatch.setattr(service, "_make_live", explode)
     with pytest.raises(RuntimeError):
         import_module_folders(session, TEST_ACTOR, [module_copy])
     session.rollback()

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from app.catalog import loader
-from app.catalog.loader import ModuleFormatError, ModuleLimits, content_hash, discover_module_folders, load_module
+from app.catalog.files import ModuleFormatError, ModuleLimits, discover_module_folders, read_module_folder
 from app.config import Settings
 from tests.conftest import FIXTURE_MODULES
+from tests.factories import load_folder
 
 
 @pytest.fixture
@@ -26,12 +27,12 @@ def module_copy(tmp_path: Path) -> Path:
 
 def problems_of(folder: Path) -> list[str]:
     with pytest.raises(ModuleFormatError) as caught:
-        load_module(folder)
+        load_folder(folder)
     return [str(problem) for problem in caught.value.problems]
 
 
 def test_good_module_is_rendered_with_lessons_in_order_and_merged_quiz(module_copy: Path) -> None:
-    source = load_module(module_copy)
+    source = load_folder(module_copy)
     assert [lesson.slug for lesson in source.lessons] == ["passwords", "two-factors", "reporting"]
     assert set(source.lessons[0].pages) == {"en", "fr"}
     assert set(source.lessons[2].pages) == {"en"}
@@ -42,19 +43,19 @@ def test_good_module_is_rendered_with_lessons_in_order_and_merged_quiz(module_co
 
 
 def test_headings_get_anchors_and_lesson_links_become_urls(module_copy: Path) -> None:
-    html = load_module(module_copy).lessons[0].pages["en"].rendered.html
+    html = load_folder(module_copy).lessons[0].pages["en"].rendered.html
     assert '<h2 id="long-beats-clever">' in html
     assert 'href="/modules/sample-module/lessons/two-factors#why-two"' in html
 
 
 def test_raw_html_is_shown_as_text_never_run(module_copy: Path) -> None:
-    html = load_module(module_copy).lessons[2].pages["en"].rendered.html
+    html = load_folder(module_copy).lessons[2].pages["en"].rendered.html
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
 
 
 def test_callouts_and_tables_render(module_copy: Path) -> None:
-    lessons = load_module(module_copy).lessons
+    lessons = load_folder(module_copy).lessons
     assert '<aside class="callout callout-takeaways" aria-label="Key take-aways">' in lessons[0].pages["en"].rendered.html
     two = lessons[1].pages["en"].rendered.html
     assert '<aside class="callout callout-exercise" aria-label="Before the next lesson">' in two
@@ -64,7 +65,7 @@ def test_callouts_and_tables_render(module_copy: Path) -> None:
 def test_javascript_links_are_dropped(module_copy: Path) -> None:
     path = module_copy / "en" / "03-reporting.md"
     path.write_text(path.read_text() + "\n[click](javascript:alert(1))\n")
-    html = load_module(module_copy).lessons[2].pages["en"].rendered.html
+    html = load_folder(module_copy).lessons[2].pages["en"].rendered.html
     assert 'href="javascript' not in html and "<a" not in html
 
 
@@ -201,15 +202,17 @@ def test_symlinked_module_folder_is_refused(tmp_path: Path, module_copy: Path) -
 
 def test_a_folder_swapped_for_a_link_after_the_scan_is_not_followed(tmp_path: Path, module_copy: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The scan saw a real folder; reading must still refuse a path that now resolves outside the module."""
-    scan = loader._Checker.scan
+    from app.catalog import files
 
-    def scan_then_swap(self: loader._Checker) -> bool:
-        result = scan(self)
+    list_folder = files._list_module_folder
+
+    def list_then_swap(collect, root):  # type: ignore[no-untyped-def]
+        listed = list_folder(collect, root)
         shutil.move(module_copy / "en", tmp_path / "elsewhere")
         (module_copy / "en").symlink_to(tmp_path / "elsewhere")
-        return result
+        return listed
 
-    monkeypatch.setattr(loader._Checker, "scan", scan_then_swap)
+    monkeypatch.setattr(files, "_list_module_folder", list_then_swap)
     problems = problems_of(module_copy)
     assert "sample-module/en/01-passwords.md: resolves to a place outside the module folder" in problems
 
@@ -242,7 +245,7 @@ def test_module_over_the_total_limit_is_refused_before_anything_is_read(module_c
     total = sum(path.stat().st_size for path in module_copy.rglob("*") if path.is_file())
     opened = record_opens(monkeypatch)
     with pytest.raises(ModuleFormatError) as caught:
-        load_module(module_copy, ModuleLimits(file_max_bytes=1024 * 1024, module_max_bytes=2048))
+        load_folder(module_copy, ModuleLimits(file_max_bytes=1024 * 1024, module_max_bytes=2048))
     assert [str(p) for p in caught.value.problems] == [
         f"sample-module: the module is {total:,} bytes in all; the limit is 2,048 (COOC_MODULE_MAX_BYTES)"
     ]
@@ -381,7 +384,7 @@ def test_yaml_alias_bomb_is_refused_before_it_expands(module_copy: Path) -> None
 
 
 def test_hidden_files_and_editor_leftovers_are_ignored(module_copy: Path) -> None:
-    before = load_module(module_copy).content_hash
+    before = load_folder(module_copy).content_hash
     (module_copy / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
     (module_copy / ".hidden").mkdir()
     (module_copy / ".hidden" / "notes").write_bytes(b"\xff not a lesson")
@@ -390,7 +393,7 @@ def test_hidden_files_and_editor_leftovers_are_ignored(module_copy: Path) -> Non
     (module_copy / "en" / "01-passwords.md.swp").write_bytes(b"b0VIM 9.0\x00")
     (module_copy / "en" / ".01-passwords.md.swp").write_bytes(b"b0VIM 9.0\x00")
     (module_copy / "en" / "02-two-factors.md~").write_text("old draft")
-    source = load_module(module_copy)
+    source = load_folder(module_copy)
     assert [lesson.slug for lesson in source.lessons] == ["passwords", "two-factors", "reporting"]
     assert source.content_hash == before
 
@@ -407,16 +410,16 @@ def test_file_name_that_is_not_utf8_is_refused_and_can_be_printed(module_copy: P
     assert problems[0].encode("utf-8")
 
 
-def test_content_hash_neither_follows_links_nor_reads_oversized_files(tmp_path: Path, module_copy: Path) -> None:
+def test_reading_a_folder_neither_follows_links_nor_reads_oversized_files(tmp_path: Path, module_copy: Path) -> None:
     (module_copy / "notes.txt").symlink_to("/etc/hostname")
     with (module_copy / "big.bin").open("wb") as stream:
         stream.truncate(4096)
-    with pytest.raises(ModuleFormatError) as caught:
-        content_hash(module_copy, ModuleLimits(file_max_bytes=2048, module_max_bytes=1024 * 1024))
-    assert [str(p) for p in caught.value.problems] == [
+    files = read_module_folder(module_copy, ModuleLimits(file_max_bytes=2048, module_max_bytes=1024 * 1024))
+    assert [str(p) for p in files.problems] == [
         "sample-module/big.bin: file is 4,096 bytes; the limit is 2,048 (COOC_MODULE_FILE_MAX_BYTES)",
         "sample-module/notes.txt: is a symbolic link; a module must hold its files, not links to them",
     ]
+    assert "notes.txt" not in files.files and "big.bin" not in files.files
 
 
 def test_an_unexpected_failure_becomes_a_problem_not_a_crash(module_copy: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -450,7 +453,7 @@ def test_objectives_exercise_minutes_and_job_aid_are_loaded(module_copy: Path) -
         )
     )
     (module_copy / "en" / "job-aid.md").write_text("---\ntitle: Security on one page\n---\n\n- Use a passkey.\n")
-    source = load_module(module_copy)
+    source = load_folder(module_copy)
     page = source.lessons[1].pages["en"]
     assert page.objectives == ["You can turn on a second factor."]
     assert page.total_minutes == 5
@@ -469,7 +472,7 @@ def test_exercise_minutes_must_match_the_exercise_callouts(module_copy: Path) ->
 def test_practice_callout_counts_as_an_exercise_and_has_a_title_per_language(module_copy: Path) -> None:
     lesson = module_copy / "fr" / "02-two-factors.md"
     lesson.write_text(lesson.read_text() + "\n::: practice\nActivez une passkey.\n:::\n")
-    page = load_module(module_copy).lessons[1].pages["fr"]
+    page = load_folder(module_copy).lessons[1].pages["fr"]
     assert page.rendered.exercise_count == 1
     assert 'aria-label="À pratiquer avant la prochaine rencontre"' in page.rendered.html
 
@@ -488,7 +491,7 @@ def test_quiz_question_must_name_an_existing_lesson_the_same_in_every_language(m
 def test_quiz_size_draws_from_the_bank_and_cannot_exceed_it(module_copy: Path) -> None:
     manifest = module_copy / "module.md"
     manifest.write_text(manifest.read_text().replace("pass_mark: 60\n", "pass_mark: 60\nquiz_size: 2\n"))
-    assert load_module(module_copy).attempt_size == 2
+    assert load_folder(module_copy).attempt_size == 2
     manifest.write_text(manifest.read_text().replace("quiz_size: 2\n", "quiz_size: 4\n"))
     assert any("quiz_size is 4 but the bank holds only 3 questions" in p for p in problems_of(module_copy))
 
@@ -497,7 +500,7 @@ def test_checked_on_and_sources_are_kept_and_sources_must_be_https(module_copy: 
     manifest = module_copy / "module.md"
     good = "checked_on: 2026-11-30\nsources:\n  - title: ENISA\n    url: https://www.enisa.europa.eu/\n"
     manifest.write_text(manifest.read_text().replace("audience: everyone\n", "audience: everyone\n" + good))
-    source = load_module(module_copy)
+    source = load_folder(module_copy)
     assert str(source.manifest.checked_on) == "2026-11-30"
     assert source.manifest.sources[0].url == "https://www.enisa.europa.eu/"
     manifest.write_text(manifest.read_text().replace("https://www.enisa", "http://www.enisa"))

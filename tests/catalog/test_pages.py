@@ -61,7 +61,7 @@ def test_pages_send_security_headers(learner_client, sample_module) -> None:  # 
 def test_mentor_only_module_is_hidden_from_learners(learner_client, session, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
-    from app.catalog.service import import_module_folders
+    from app.publishing.service import import_module_folders
     from tests.conftest import FIXTURE_MODULES
 
     folder = tmp_path / "sample-module"
@@ -76,7 +76,7 @@ def test_mentor_only_module_is_hidden_from_learners(learner_client, session, tmp
 def test_lesson_opens_with_its_objectives_and_counts_its_exercises_and_module_says_when_it_was_checked(  # type: ignore[no-untyped-def]
     learner_client, session, tmp_path, sample_module
 ) -> None:
-    from app.catalog.service import import_module_folders
+    from app.publishing.service import import_module_folders
     from tests.factories import sample_module_variant
 
     folder = sample_module_variant(
@@ -100,7 +100,7 @@ def test_lesson_opens_with_its_objectives_and_counts_its_exercises_and_module_sa
 def test_job_aid_is_one_printable_page_in_the_learners_language_with_a_fallback(  # type: ignore[no-untyped-def]
     learner_client, learner, session, tmp_path, sample_module
 ) -> None:
-    from app.catalog.service import import_module_folders
+    from app.publishing.service import import_module_folders
     from tests.factories import sample_module_variant
 
     folder = sample_module_variant(tmp_path, "aided-module", {})

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from app.catalog.loader import load_module
 from app.config import PROJECT_ROOT
+from tests.factories import load_folder
 
-BANK = load_module(PROJECT_ROOT / "modules" / "internet-security").quiz
+BANK = load_folder(PROJECT_ROOT / "modules" / "internet-security").quiz
 
 
 def test_ten_drawn_from_four_lessons_are_spread_three_three_two_two() -> None:

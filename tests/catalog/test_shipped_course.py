@@ -7,11 +7,12 @@ from datetime import date
 
 import pytest
 
-from app.catalog.loader import ModuleSource, discover_module_folders, load_module
-from app.catalog.service import import_modules_directory
+from app.catalog.files import discover_module_folders
+from app.catalog.loader import ModuleSource
 from app.config import PROJECT_ROOT
 from app.markdown import EXERCISE_KINDS, minutes_for
-from tests.factories import TEST_ACTOR
+from app.publishing.service import import_modules_directory
+from tests.factories import TEST_ACTOR, load_folder
 
 MODULES_DIR = PROJECT_ROOT / "modules"
 FOLDERS = discover_module_folders(MODULES_DIR)
@@ -27,7 +28,7 @@ EARLIEST_CHECK = date(2026, 11, 1)
 
 @pytest.fixture(scope="module", params=[folder.name for folder in FOLDERS])
 def module(request: pytest.FixtureRequest) -> ModuleSource:
-    return load_module(MODULES_DIR / request.param)
+    return load_folder(MODULES_DIR / request.param)
 
 
 def test_the_course_has_the_nine_expected_modules() -> None:
@@ -150,7 +151,7 @@ ARTICLE = r"(?:art(?:icle|ikel)?\.?)\s*{}\b"
 
 
 def test_internet_security_gives_leaders_their_nis2_and_dora_duties_with_articles() -> None:
-    module = load_module(MODULES_DIR / "internet-security")
+    module = load_folder(MODULES_DIR / "internet-security")
     for language in LANGUAGES:
         text = " ".join(_text(lesson.pages[language].rendered.html) for lesson in module.lessons)
         assert "NIS2" in text and "DORA" in text, language

@@ -123,7 +123,7 @@ def test_my_progress_offers_to_resume_at_the_next_lesson(learner_client, sample_
 
 
 def test_go_on_leads_to_the_module_last_worked_on_and_says_start_for_a_new_one(learner_client, session, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from app.catalog.service import import_module_folders
+    from app.publishing.service import import_module_folders
     from tests.conftest import FIXTURE_MODULES
     from tests.factories import TEST_ACTOR, sample_module_variant
 
@@ -145,7 +145,7 @@ def test_go_on_leads_to_the_module_last_worked_on_and_says_start_for_a_new_one(l
 def test_a_learner_has_no_target_from_a_module_only_mentors_see(learner_client, session, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import re
 
-    from app.catalog.service import import_module_folders
+    from app.publishing.service import import_module_folders
     from tests.factories import TEST_ACTOR, sample_module_variant
 
     mentors = sample_module_variant(
@@ -169,7 +169,7 @@ def test_right_options_are_shown_from_the_third_failed_attempt(learner_client, s
 
 
 def test_a_quiz_draws_its_size_from_the_bank_and_grades_what_it_showed(learner_client, session, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from app.catalog.service import import_module_folders
+    from app.publishing.service import import_module_folders
     from tests.factories import TEST_ACTOR, sample_module_variant
 
     folder = sample_module_variant(tmp_path, "drawn-module", {"pass_mark: 60": "pass_mark: 50\nquiz_size: 2"})

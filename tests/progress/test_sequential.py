@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from app.catalog.service import import_module_folders
+from app.publishing.service import import_module_folders
 from tests.conftest import FIXTURE_MODULES, csrf_from
 from tests.factories import TEST_ACTOR
 

@@ -10,8 +10,9 @@ from sqlalchemy import update
 
 from app.accounts.models import User
 from app.accounts.tokens import create_api_token
-from app.catalog.service import Versions, import_module_folders
+from app.catalog.service import Versions
 from app.progress.models import ModuleCompletion
+from app.publishing.service import import_module_folders
 from tests.conftest import FIXTURE_MODULES, sign_in
 from tests.factories import TEST_ACTOR, make_user, sample_module_variant
 

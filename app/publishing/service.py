@@ -1,0 +1,397 @@
+"""Publishing: one pipeline for every way a module arrives, from files to a draft to the live version.
+
+A folder (`cooc import-modules`), a zip (the API) and the browser editor all hand in
+`ModuleFiles`; the same loader checks and renders them, and the same code stores a version with
+its sources. A new version is a draft; publishing points the module at it in one transaction,
+so learners see the complete old version until the commit and the complete new one after it.
+Rolling back is publishing an earlier version. Version numbers come from a per-module counter
+raised in one UPDATE, so concurrent drafts never collide.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy import select as core_select
+from sqlalchemy import update
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, col, select
+
+from app.actor import Actor
+from app.catalog.events import ModulePublished, ModuleRejected
+from app.catalog.files import (
+    ModuleFiles,
+    ModuleFormatError,
+    ModuleLimits,
+    Problem,
+    discover_module_folders,
+    read_module_folder,
+)
+from app.catalog.loader import ModuleSource, load_module
+from app.catalog.models import LessonPage, Module, ModuleVersion
+from app.catalog.service import Versions
+from app.db import insert_ignoring_conflicts, table_of
+from app.events.service import record_event
+from app.publishing.events import DraftSaved
+from app.publishing.models import ModuleVersionFile
+from app.timeutil import utc_now
+
+_module = table_of(Module)
+_version = table_of(ModuleVersion)
+_file = table_of(ModuleVersionFile)
+
+
+class VersionState(StrEnum):
+    draft = "draft"
+    published = "published"
+    superseded = "superseded"
+
+
+class PublishingError(Exception):
+    """A publishing request that cannot be done; the live version did not change."""
+
+
+class VersionNotFound(PublishingError):
+    pass
+
+
+class NotPublishable(PublishingError):
+    """The version no longer passes the checks (a module it links to is gone, a rule tightened)."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(problem) for problem in problems))
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    number: int
+    state: VersionState
+    source: str
+    content_hash: str
+    created_at: datetime
+    created_by: str
+    published_at: datetime | None
+    published_by: str | None
+
+
+@dataclass(frozen=True)
+class SavedVersion:
+    slug: str
+    number: int
+    new: bool
+    state: VersionState
+
+
+def _module_row(session: Session, slug: str) -> Module:
+    """The module with this slug, created if new (two first drafts at once make one module, not an error)."""
+    now = utc_now()
+    insert_ignoring_conflicts(session, _module, {"slug": slug, "last_version_number": 0, "created_at": now, "updated_at": now})
+    module = session.exec(select(Module).where(col(Module.slug) == slug)).one()
+    return module
+
+
+def _next_version_number(session: Session, module_id: int) -> int:
+    return int(
+        session.connection()
+        .execute(
+            update(_module)
+            .where(_module.c.id == module_id)
+            .values(last_version_number=_module.c.last_version_number + 1)
+            .returning(_module.c.last_version_number)
+        )
+        .scalar_one()
+    )
+
+
+def _store_version(
+    session: Session, actor: Actor, source: ModuleSource, *, source_kind: str
+) -> tuple[Module, ModuleVersion, bool]:
+    """The version holding exactly these files: an existing one with the same content, or a new draft."""
+    module = _module_row(session, source.slug)
+    assert module.id is not None
+    same = session.exec(
+        select(ModuleVersion).where(
+            col(ModuleVersion.module_id) == module.id, col(ModuleVersion.content_hash) == source.content_hash
+        )
+    ).first()
+    if same is not None:
+        return module, same, False
+    version = ModuleVersion(
+        **ModuleVersion.columns_for(actor),
+        module_id=module.id,
+        number=_next_version_number(session, module.id),
+        content_hash=source.content_hash,
+        source=source_kind,
+        manifest=source.manifest.model_dump(mode="json"),
+        quiz=source.quiz.to_json(),
+        job_aids={language: {"title": aid.title, "html": aid.rendered.html} for language, aid in source.job_aids.items()},
+    )
+    session.add(version)
+    session.flush()
+    assert version.id is not None
+    session.add_all(
+        LessonPage(
+            version_id=version.id,
+            lesson_slug=lesson.slug,
+            position=lesson.position,
+            language=language,
+            title=page.title,
+            html=page.rendered.html,
+            toc=page.rendered.toc,
+            minutes=page.total_minutes,
+            word_count=page.rendered.word_count,
+            digcomp=page.digcomp,
+            objectives=page.objectives,
+        )
+        for lesson in source.lessons
+        for language, page in lesson.pages.items()
+    )
+    if source.files:
+        session.connection().execute(
+            _file.insert(), [{"version_id": version.id, "path": path, "content": data} for path, data in source.files.items()]
+        )
+    session.flush()
+    return module, version, True
+
+
+def _make_live(session: Session, actor: Actor, module: Module, version: ModuleVersion) -> None:
+    now = utc_now()
+    version.published_at, version.published_by = now, str(actor)[:240]
+    module.current_version_id, module.updated_at = version.id, now
+    session.add_all([version, module])
+
+
+def _state(version_id: int | None, published_at: datetime | None, current_id: int | None) -> VersionState:
+    if version_id is not None and version_id == current_id:
+        return VersionState.published
+    return VersionState.superseded if published_at is not None else VersionState.draft
+
+
+def _live_lessons(session: Session) -> dict[str, set[str]]:
+    return {module.slug: set(module.lesson_slugs) for module in Versions().all_current(session.connection())}
+
+
+def _dead_links(source: ModuleSource, will_be_live: Mapping[str, set[str]]) -> list[Problem]:
+    return [
+        Problem(file, link.line, f"link to a lesson that does not exist: {link.module_slug}/{link.lesson_slug}")
+        for file, link in source.links
+        if link.lesson_slug not in will_be_live.get(link.module_slug or "", set())
+    ]
+
+
+def save_draft(session: Session, actor: Actor, files: ModuleFiles, *, source_kind: str) -> SavedVersion:
+    """Check and store a module's files as a draft version; learners keep the live one.
+
+    Raises ModuleFormatError with every problem, and stores nothing then. Files identical to an
+    existing version give that version back instead of a copy.
+    """
+    source = load_module(files)
+    problems = _dead_links(source, _live_lessons(session))
+    if problems:
+        raise ModuleFormatError(problems)
+    module, version, new = _store_version(session, actor, source, source_kind=source_kind)
+    if new:
+        record_event(session, actor, DraftSaved(source.slug, version.number, source_kind, source.content_hash))
+    session.commit()
+    state = _state(version.id, version.published_at, module.current_version_id)
+    return SavedVersion(source.slug, version.number, new, state)
+
+
+def publish_module_version(session: Session, actor: Actor, slug: str, number: int) -> SavedVersion:
+    """Make one version of a module live (a draft, or an earlier version: that is a rollback).
+
+    The version is checked again from its stored sources against what is live now; if it would
+    no longer pass, NotPublishable says why and nothing changes.
+    """
+    module = session.exec(select(Module).where(col(Module.slug) == slug).with_for_update()).first()
+    version = (
+        session.exec(
+            select(ModuleVersion).where(col(ModuleVersion.module_id) == module.id, col(ModuleVersion.number) == number)
+        ).first()
+        if module is not None
+        else None
+    )
+    if module is None or version is None or version.id is None:
+        raise VersionNotFound(f"module {slug!r} has no version {number}")
+    if module.current_version_id == version.id:
+        session.rollback()
+        return SavedVersion(slug, number, False, VersionState.published)
+    sources = version_files(session.connection(), version.id)
+    if sources:
+        try:
+            source = load_module(ModuleFiles(name=slug, files=sources))
+        except ModuleFormatError as error:
+            raise NotPublishable(error.problems) from error
+        problems = _dead_links(source, _live_lessons(session))
+        if problems:
+            raise NotPublishable(problems)
+    rollback = version.published_at is not None
+    _make_live(session, actor, module, version)
+    record_event(session, actor, ModulePublished(slug, number, "restored" if rollback else "created"))
+    session.commit()
+    return SavedVersion(slug, number, False, VersionState.published)
+
+
+def list_versions(connection: Connection, slug: str) -> list[VersionInfo] | None:
+    """Every version of a module, newest first; None when there is no such module."""
+    module = connection.execute(core_select(_module).where(_module.c.slug == slug)).first()
+    if module is None:
+        return None
+    rows = connection.execute(
+        core_select(_version).where(_version.c.module_id == module.id).order_by(_version.c.number.desc())
+    ).all()
+    return [
+        VersionInfo(
+            number=row.number,
+            state=_state(row.id, row.published_at, module.current_version_id),
+            source=row.source,
+            content_hash=row.content_hash,
+            created_at=row.created_at,
+            created_by=f"{row.actor_kind}:{row.actor_label}",
+            published_at=row.published_at,
+            published_by=row.published_by,
+        )
+        for row in rows
+    ]
+
+
+def _version_id(connection: Connection, slug: str, number: int) -> int:
+    version_id = connection.execute(
+        core_select(_version.c.id)
+        .join(_module, _module.c.id == _version.c.module_id)
+        .where(_module.c.slug == slug, _version.c.number == number)
+    ).scalar()
+    if version_id is None:
+        raise VersionNotFound(f"module {slug!r} has no version {number}")
+    return int(version_id)
+
+
+def version_files(connection: Connection, version_id: int) -> dict[str, bytes]:
+    rows = connection.execute(
+        core_select(_file.c.path, _file.c.content).where(_file.c.version_id == version_id).order_by(_file.c.path)
+    )
+    return {row.path: bytes(row.content) for row in rows}
+
+
+def version_sources(connection: Connection, slug: str, number: int) -> dict[str, bytes]:
+    """The files a version was made from; VersionNotFound when the version does not exist or predates kept sources."""
+    files = version_files(connection, _version_id(connection, slug, number))
+    if not files:
+        raise VersionNotFound(f"version {number} of {slug!r} was imported before cooc kept sources")
+    return files
+
+
+def diff_versions(connection: Connection, slug: str, old: int, new: int) -> str:
+    """A unified diff of the sources, file by file, from version `old` to version `new`."""
+    before, after = version_sources(connection, slug, old), version_sources(connection, slug, new)
+    chunks = []
+    for path in sorted(set(before) | set(after)):
+        a, b = before.get(path), after.get(path)
+        if a == b:
+            continue
+        old_name = f"a/{slug}/{path}" if a is not None else "/dev/null"
+        new_name = f"b/{slug}/{path}" if b is not None else "/dev/null"
+        old_text, new_text = _as_text(a), _as_text(b)
+        if old_text is None or new_text is None:
+            chunks.append(f"Binary files {old_name} and {new_name} differ\n")
+            continue
+        lines = difflib.unified_diff(
+            old_text.splitlines(keepends=True), new_text.splitlines(keepends=True), old_name, new_name, n=3
+        )
+        chunks.append("".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines))
+    return "".join(chunks)
+
+
+def _as_text(data: bytes | None) -> str | None:
+    if data is None:
+        return ""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+# --- The folder way in: `cooc import-modules` and the shipped course at start-up ------------
+
+
+class ImportStatus(StrEnum):
+    created = "created"
+    unchanged = "unchanged"
+    restored = "restored"
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    slug: str
+    version_number: int
+    status: ImportStatus
+
+
+@dataclass
+class FolderImportReport:
+    outcomes: list[ImportOutcome]
+    rejected: dict[str, list[Problem]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+
+def import_module_folders(
+    session: Session, actor: Actor, folders: Iterable[Path], *, limits: ModuleLimits = ModuleLimits(), publish: bool = True
+) -> FolderImportReport:
+    """Check every folder, then store the good modules together in one transaction, live unless `publish` is off.
+
+    A broken module is reported and skipped; its live version stays. A crash before the commit
+    leaves every module as it was. Links between modules are checked against what will be live
+    once this import is done, so a link into a rejected module is refused too.
+    """
+    sources: dict[str, ModuleSource] = {}
+    rejected: dict[str, list[Problem]] = {}
+    for folder in folders:
+        try:
+            source = load_module(read_module_folder(folder, limits))
+        except ModuleFormatError as error:
+            rejected[folder.name] = error.problems
+        else:
+            sources[source.slug] = source
+    live = _live_lessons(session)
+    while True:
+        will_be_live = {**live, **{slug: {lesson.slug for lesson in source.lessons} for slug, source in sources.items()}}
+        broken = {slug: _dead_links(source, will_be_live) for slug, source in sources.items()}
+        broken = {slug: problems for slug, problems in broken.items() if problems}
+        if not broken:
+            break
+        for slug, problems in broken.items():
+            rejected[slug] = problems
+            del sources[slug]
+    outcomes = [_import_one(session, actor, source, publish) for source in sources.values()]
+    for slug, problems in rejected.items():
+        record_event(session, actor, ModuleRejected(slug, len(problems), str(problems[0])[:500]))
+    session.commit()
+    return FolderImportReport(outcomes=outcomes, rejected=rejected)
+
+
+def _import_one(session: Session, actor: Actor, source: ModuleSource, publish: bool) -> ImportOutcome:
+    module, version, new = _store_version(session, actor, source, source_kind="import")
+    if new:
+        record_event(session, actor, DraftSaved(source.slug, version.number, "import", source.content_hash))
+    if not publish or module.current_version_id == version.id:
+        status = ImportStatus.created if new else ImportStatus.unchanged
+        return ImportOutcome(source.slug, version.number, status)
+    status = ImportStatus.created if version.published_at is None else ImportStatus.restored
+    _make_live(session, actor, module, version)
+    record_event(session, actor, ModulePublished(source.slug, version.number, status))
+    return ImportOutcome(source.slug, version.number, status)
+
+
+def import_modules_directory(
+    session: Session, actor: Actor, root: Path, *, limits: ModuleLimits = ModuleLimits()
+) -> FolderImportReport:
+    return import_module_folders(session, actor, discover_module_folders(root), limits=limits)
