@@ -36,6 +36,7 @@ from app.events.worker import OutboxWorker, WorkerPolicy
 from app.i18n import N_
 from app.progress import pages as progress_pages
 from app.progress import service as progress_service
+from app.publishing import api as publishing_api
 from app.reporting import api as reporting_api
 from app.security import SESSION_COOKIE, HashingBusy
 from app.site import pages as site_pages
@@ -224,7 +225,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The OpenAPI schema documents the JSON API only; HTML pages and forms are not an API.
     for page_router in (site_pages.router, account_pages.router, sso_pages.router, progress_pages.router, admin.router):
         app.include_router(page_router, include_in_schema=False)
-    for api_router in (catalog_api.router, reporting_api.router):
+    for api_router in (catalog_api.router, publishing_api.router, reporting_api.router):
         app.include_router(api_router)
 
     @app.exception_handler(LoginRequired)

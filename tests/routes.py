@@ -21,6 +21,9 @@ PATH_VALUES = {
     "{message_id}": "1",
     "{token}": "no-such-invitation",
     "{employee_id}": "A1",
+    "{number}": "1",
+    "{old}": "1",
+    "{new}": "1",
 }
 
 

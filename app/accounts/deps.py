@@ -117,7 +117,8 @@ def _note_use(db: Database, token_id: int) -> None:
         security_log.info("token %s: last use not recorded this time (%s)", token_id, error.orig)
 
 
-def _token_with_scope(request: Request, background: BackgroundTasks, scope: Scope) -> TokenInfo:
+def _token_with_scope(request: Request, background: BackgroundTasks, *scopes: Scope) -> TokenInfo:
+    """A live token holding one of these scopes: 401 when it is missing, wrong or revoked, 403 without the scope."""
     raw = bearer_token(request)
     if raw is None:
         raise _unauthorized("a bearer token is required")
@@ -126,8 +127,8 @@ def _token_with_scope(request: Request, background: BackgroundTasks, scope: Scop
         token = live_token(connection, raw)
     if token is None:
         raise _unauthorized("the token is wrong or revoked")
-    if scope not in token.scopes:
-        raise HTTPException(status_code=403, detail=f"the token lacks the {scope} scope")
+    if not token.scopes & set(scopes):
+        raise HTTPException(status_code=403, detail=f"the token lacks the {' or '.join(scopes)} scope")
     if token.needs_use_recorded:
         background.add_task(_note_use, db, token.id)
     request.state.actor = token.actor
@@ -141,30 +142,34 @@ class ErrorOut(BaseModel):
 BEARER_SCHEME = "bearerToken"
 
 
-def documented_for_token(scope: Scope, *, also_signed_in: bool = False) -> dict[str, Any]:
-    """Route options that tell the OpenAPI schema which scope an endpoint needs and how it refuses."""
+def documented_for_token(*scopes: Scope, also_signed_in: bool = False) -> dict[str, Any]:
+    """Route options that tell the OpenAPI schema which scope an endpoint needs (any one of them) and how it refuses."""
     who = "a signed-in employee or a token" if also_signed_in else "a bearer token"
+    names = " or ".join(scope.value for scope in scopes)
     return {
-        "openapi_extra": {"security": [{BEARER_SCHEME: [scope.value]}], "x-cooc-scope": scope.value},
+        "openapi_extra": {
+            "security": [{BEARER_SCHEME: [scope.value]} for scope in scopes],
+            "x-cooc-scope": names,
+        },
         "responses": {
-            401: {"model": ErrorOut, "description": f"needs {who} with the {scope.value} scope: missing, wrong or revoked"},
-            403: {"model": ErrorOut, "description": f"the token lacks the {scope.value} scope"},
+            401: {"model": ErrorOut, "description": f"needs {who} with the {names} scope: missing, wrong or revoked"},
+            403: {"model": ErrorOut, "description": f"the token lacks the {names} scope"},
         },
     }
 
 
 class RequireScope:
-    """A machine endpoint: a live bearer token with this scope, never a browser cookie.
+    """A machine endpoint: a live bearer token with one of these scopes, never a browser cookie.
 
     The check only reads; the token's last use is written after the response, at most once a minute.
     """
 
-    def __init__(self, scope: Scope):
-        self.scope = scope
-        self.access_rule = f"{Access.token}:{scope}"
+    def __init__(self, *scopes: Scope):
+        self.scopes = scopes
+        self.access_rule = "|".join(f"{Access.token}:{scope}" for scope in scopes)
 
     def __call__(self, request: Request, background: BackgroundTasks) -> TokenInfo:
-        return _token_with_scope(request, background, self.scope)
+        return _token_with_scope(request, background, *self.scopes)
 
 
 class ViewerOrScope:

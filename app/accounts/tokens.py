@@ -27,7 +27,7 @@ TOKEN_LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 # The scopes a token can be given today. content:write exists in the schema for the publishing
 # API; it is offered once an endpoint honours it, so no token promises a power that does nothing.
-OFFERED_SCOPES = (Scope.catalog_read, Scope.reports_read)
+OFFERED_SCOPES = (Scope.catalog_read, Scope.content_write, Scope.reports_read)
 
 _token = table_of(ApiToken)
 _scope = table_of(ApiTokenScope)

@@ -241,6 +241,7 @@ def read_module_zip(data: bytes, limits: ModuleLimits = ModuleLimits()) -> Modul
     wanted = [(entry, _entry_path(collect, entry)) for entry in entries]
     named = [(entry, path) for entry, path in wanted if path is not None and not any(is_ignored(p) for p in path.parts)]
     root = _single_top_folder([path for _, path in named])
+    collect.label = root.name if root else ""
     declared = sum(entry.file_size for entry, _ in named)
     if declared > limits.module_max_bytes:
         collect.problems.append(Problem("upload", None, limits.module_too_big(declared)))

@@ -121,6 +121,9 @@ def _store_version(
         )
     ).first()
     if same is not None:
+        assert same.id is not None
+        if source.files and not version_files(session.connection(), same.id):
+            _keep_sources(session, same.id, source.files)  # a version imported before sources were kept: the same bytes
         return module, same, False
     version = ModuleVersion(
         **ModuleVersion.columns_for(actor),
@@ -153,11 +156,15 @@ def _store_version(
         for language, page in lesson.pages.items()
     )
     if source.files:
-        session.connection().execute(
-            _file.insert(), [{"version_id": version.id, "path": path, "content": data} for path, data in source.files.items()]
-        )
+        _keep_sources(session, version.id, source.files)
     session.flush()
     return module, version, True
+
+
+def _keep_sources(session: Session, version_id: int, files: Mapping[str, bytes]) -> None:
+    session.connection().execute(
+        _file.insert(), [{"version_id": version_id, "path": path, "content": data} for path, data in files.items()]
+    )
 
 
 def _make_live(session: Session, actor: Actor, module: Module, version: ModuleVersion) -> None:
