@@ -402,3 +402,72 @@ def import_modules_directory(
     session: Session, actor: Actor, root: Path, *, limits: ModuleLimits = ModuleLimits()
 ) -> FolderImportReport:
     return import_module_folders(session, actor, discover_module_folders(root), limits=limits)
+
+
+# --- The browser editor and the admin's module pages ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ModuleSummary:
+    slug: str
+    title: str
+    live_version: int | None
+    latest_version: int
+    drafts: int
+    published_at: datetime | None
+    published_by: str | None
+
+
+def module_overview(connection: Connection, language: str) -> list[ModuleSummary]:
+    """Every module with its live version and how many drafts wait, in catalog order."""
+    summaries = []
+    for module in connection.execute(core_select(_module).order_by(_module.c.slug)):
+        versions = connection.execute(
+            core_select(_version.c.id, _version.c.number, _version.c.published_at, _version.c.published_by, _version.c.manifest)
+            .where(_version.c.module_id == module.id)
+            .order_by(_version.c.number.desc())
+        ).all()
+        if not versions:
+            continue
+        live = next((v for v in versions if v.id == module.current_version_id), None)
+        shown = live or versions[0]
+        title = shown.manifest["title"].get(language) or shown.manifest["title"][shown.manifest["default_language"]]
+        summaries.append(
+            ModuleSummary(
+                slug=module.slug,
+                title=title,
+                live_version=live.number if live else None,
+                latest_version=versions[0].number,
+                drafts=sum(1 for v in versions if v.published_at is None),
+                published_at=live.published_at if live else None,
+                published_by=live.published_by if live else None,
+            )
+        )
+    return sorted(summaries, key=lambda summary: summary.slug)
+
+
+def version_id_of(connection: Connection, slug: str, number: int) -> int:
+    """The row id of a module's version, for reading it as learners would (`Versions.get`)."""
+    return _version_id(connection, slug, number)
+
+
+def save_edited_file(session: Session, actor: Actor, slug: str, base_number: int, path: str, text: str) -> SavedVersion:
+    """A new draft: the base version's files with one file's text replaced, checked like any upload.
+
+    Line endings typed in a browser (CRLF) are stored as the repository's LF, so an edit that
+    changes nothing gives the base version back.
+    """
+    files = dict(version_sources(session.connection(), slug, base_number))
+    if path not in files:
+        raise VersionNotFound(f"version {base_number} of {slug!r} has no file {path!r}")
+    files[path] = text.replace("\r\n", "\n").encode("utf-8")
+    return save_draft(session, actor, ModuleFiles(name=slug, files=files), source_kind="web")
+
+
+def editable_files(connection: Connection, slug: str, number: int) -> dict[str, str]:
+    """The text files of a version an author may edit in the browser (markdown and the quiz), by path."""
+    return {
+        path: data.decode("utf-8")
+        for path, data in version_sources(connection, slug, number).items()
+        if path.endswith((".md", ".yaml")) and _as_text(data) is not None
+    }
