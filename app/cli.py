@@ -116,7 +116,7 @@ def create_user(
     department: Annotated[str, typer.Option("--department", metavar="DEPARTMENT")],
     language: Annotated[str, typer.Option("--language", metavar="LANGUAGE", help="en, fr or nl")] = "en",
     role: Annotated[
-        list[str] | None, typer.Option("--role", metavar="ROLE", help="learner, mentor or admin; repeat for several")
+        list[str] | None, typer.Option("--role", metavar="ROLE", help="learner, mentor, editor or admin; repeat for several")
     ] = None,
 ) -> None:
     """Create an employee who can sign in (password from COOC_PASSWORD, else prompted)."""

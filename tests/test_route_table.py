@@ -35,11 +35,30 @@ def test_every_state_changing_route_refuses_a_post_without_csrf_token_even_from_
 
 def test_admin_routes_refuse_a_learner_even_with_a_valid_form(learner_client, app, sample_module) -> None:  # type: ignore[no-untyped-def]
     token = csrf_from(learner_client.get("/catalog").text)
-    admin_routes = [route for route in route_table(app) if "admin" in route.access_rules]
+    admin_routes = [route for route in route_table(app) if route.access_rules & {"admin", "editor"}]
     assert len(admin_routes) >= 8
     for route in admin_routes:
         response = learner_client.request(route.method, route.url, data={"csrf_token": token}, follow_redirects=False)
         assert response.status_code == 403, f"{route.method} {route.path}"
+
+
+def test_an_editor_reaches_content_pages_and_nothing_else_of_admin(client, app, session, settings, sample_module) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import sign_in
+    from tests.factories import make_user
+
+    make_user(session, settings, employee_id="E1", email="editor@example.com", roles={"editor"})
+    sign_in(client, "editor@example.com")
+    token = csrf_from(client.get("/catalog").text)
+    routes = route_table(app)
+    admin_only = [route for route in routes if "admin" in route.access_rules]
+    assert {"/admin/people", "/admin/tokens", "/admin/audit"} <= {route.path for route in admin_only}
+    for route in admin_only:
+        response = client.request(route.method, route.url, data={"csrf_token": token}, follow_redirects=False)
+        assert response.status_code == 403, f"{route.method} {route.path}"
+    content = [route for route in routes if "editor" in route.access_rules and route.method == "GET"]
+    assert {"/admin/modules", "/admin/modules/{slug}"} <= {route.path for route in content}
+    assert client.get("/admin/modules").status_code == 200
+    assert client.get("/admin/modules/sample-module").status_code == 200
 
 
 def test_signed_in_routes_send_anonymous_visitors_to_sign_in(client, app, sample_module) -> None:  # type: ignore[no-untyped-def]

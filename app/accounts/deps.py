@@ -32,6 +32,7 @@ class Access(StrEnum):
     anyone = "anyone"
     learner = "learner"
     mentor = "mentor"
+    editor = "editor"
     admin = "admin"
     token = "token"  # noqa: S105 - an access rule, not a secret
 
@@ -82,6 +83,14 @@ async def current_viewer(viewer: Annotated[Viewer | None, Depends(optional_viewe
 @declares(Access.admin)
 async def admin_viewer(viewer: Annotated[Viewer, Depends(current_viewer)]) -> Viewer:
     if not viewer.is_admin:
+        raise NotAllowed()
+    return viewer
+
+
+@declares(Access.editor)
+async def content_editor(viewer: Annotated[Viewer, Depends(current_viewer)]) -> Viewer:
+    """Admins, and editors: people who publish content without access to people, tokens or reports."""
+    if not viewer.edits_content:
         raise NotAllowed()
     return viewer
 

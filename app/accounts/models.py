@@ -13,8 +13,11 @@ from app.timeutil import utc_now
 
 
 class Role(StrEnum):
+    """What a person may do. An editor publishes content but cannot see people, tokens or reports."""
+
     learner = "learner"
     mentor = "mentor"
+    editor = "editor"
     admin = "admin"
 
 

@@ -56,7 +56,7 @@ def parse_roles(text: str) -> frozenset[Role]:
     unknown = names - {role.value for role in Role}
     if unknown:
         raise AccountError(
-            Message(N_("unknown role %(roles)s (use learner, mentor or admin)"), {"roles": ", ".join(sorted(unknown))})
+            Message(N_("unknown role %(roles)s (use learner, mentor, editor or admin)"), {"roles": ", ".join(sorted(unknown))})
         )
     return frozenset({Role(name) for name in names} | {Role.learner})
 

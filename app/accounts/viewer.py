@@ -31,6 +31,10 @@ class Viewer:
         return Role.admin in self.roles
 
     @property
+    def edits_content(self) -> bool:
+        return bool(self.roles & {Role.admin, Role.editor})
+
+    @property
     def actor(self) -> Actor:
         return Actor.person(self.id, self.employee_id)
 

@@ -42,7 +42,7 @@ def test_one_bad_row_stops_the_whole_import_and_every_bad_row_is_reported(sessio
     assert reported == [
         "line 3: email 'not-an-email' is not a valid address",
         "line 4: language 'de' is not one of en, fr, nl",
-        "line 5: unknown role boss (use learner, mentor or admin)",
+        "line 5: unknown role boss (use learner, mentor, editor or admin)",
         "line 6: employee_id E1 already on line 2",
     ]
     assert session.exec(select(User)).first() is None

@@ -93,3 +93,20 @@ def test_unknown_versions_and_files_are_404(admin_client, sample_module) -> None
     assert admin_client.get("/admin/modules/sample-module/versions/7/edit?path=en/01-passwords.md").status_code == 404
     assert admin_client.get("/admin/modules/sample-module/versions/1/edit?path=en/99-nothing.md").status_code == 404
     assert admin_client.get("/admin/modules/sample-module/versions/1/lessons/nothing").status_code == 404
+
+
+def test_an_editor_edits_and_publishes_and_the_audit_log_names_them(client, session, settings, sample_module) -> None:  # type: ignore[no-untyped-def]
+    from html import unescape
+
+    from app.events.models import AuditEvent
+    from tests.conftest import sign_in
+    from tests.factories import make_user
+
+    make_user(session, settings, employee_id="ED1", email="editor@example.com", roles={"editor"})
+    sign_in(client, "editor@example.com")
+    assert 'href="/admin/modules"' in client.get("/catalog").text
+    assert save(client, unescape(current_text(client)).replace("password manager", "vault")).status_code == 303
+    assert publish(client, 2).status_code == 303
+    session.expire_all()
+    published = session.exec(select(AuditEvent).where(AuditEvent.action == "module.published")).all()
+    assert [(event.actor_kind, event.actor_label) for event in published][-1] == ("person", "ED1")
