@@ -13,6 +13,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+import app.models  # noqa: F401 - every table is known before a command touches the database (foreign keys resolve)
 from app.config import Settings, get_settings
 
 cli = typer.Typer(

@@ -28,6 +28,8 @@ from app.accounts import pages as account_pages
 from app.accounts import sso_pages
 from app.accounts.deps import BEARER_SCHEME, LoginRequired, NotAllowed, optional_viewer
 from app.catalog import api as catalog_api
+from app.catalog import pages as catalog_pages
+from app.catalog.media import MEDIA_PATH
 from app.catalog.service import Versions
 from app.config import Settings, get_settings
 from app.consumers import housekeeping_chores, outbox_consumers
@@ -62,6 +64,8 @@ API_DOCS_CSP = (
 
 
 HSTS = "max-age=31536000; includeSubDomains"
+# The same bytes for everyone, cached by browsers and proxies even for signed-in people.
+PUBLIC_ASSET_PATHS = ("/static/", MEDIA_PATH)
 RETRY_AFTER_SECONDS = 2
 
 
@@ -92,7 +96,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        private = _is_authenticated(scope) and not scope["path"].startswith("/static/")
+        private = _is_authenticated(scope) and not scope["path"].startswith(PUBLIC_ASSET_PATHS)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -223,7 +227,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.mount(f"{API_DOCS_PATH}/assets", StaticFiles(directory=str(swagger_ui_path)), name="api-docs-assets")
     # The OpenAPI schema documents the JSON API only; HTML pages and forms are not an API.
-    for page_router in (site_pages.router, account_pages.router, sso_pages.router, progress_pages.router, admin.router):
+    for page_router in (
+        site_pages.router,
+        account_pages.router,
+        sso_pages.router,
+        catalog_pages.router,
+        progress_pages.router,
+        admin.router,
+    ):
         app.include_router(page_router, include_in_schema=False)
     for api_router in (catalog_api.router, publishing_api.router, reporting_api.router):
         app.include_router(api_router)

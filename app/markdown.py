@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +33,8 @@ CALLOUT_DEFAULT_TITLES: dict[str, dict[str, str]] = {
 }
 WORDS_PER_MINUTE = 220
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<body>.*?)^---[ \t]*$", re.DOTALL | re.MULTILINE)
+# A URL or an absolute path: an image must be a file of the module, so that it is checked and served by cooc.
+IMAGE_OUTSIDE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/|\\)")
 LESSON_LINK = re.compile(
     r"^(?:\.\./(?P<module>[a-z0-9-]+)/(?P<language>[a-z]{2})/)?(?P<file>\d{2}-[a-z0-9-]+)\.md(?P<fragment>#[^\s]*)?$"
 )
@@ -52,6 +56,7 @@ _ALLOWED_TAGS = {
     "h5",
     "h6",
     "hr",
+    "img",
     "li",
     "ol",
     "p",
@@ -77,6 +82,7 @@ _ALLOWED_ATTRIBUTES = {
     "h3": {"id"},
     "h4": {"id"},
     "ol": {"start"},
+    "img": {"src", "alt", "title", "loading"},
 }
 
 
@@ -89,6 +95,16 @@ class LessonLink:
     lesson_slug: str
 
 
+@dataclass(frozen=True)
+class ImageReference:
+    """An image in a lesson: `path` is the file in the module it names (None when it names none, e.g. a URL)."""
+
+    line: int
+    src: str
+    path: str | None
+    alt: str
+
+
 @dataclass
 class RenderedMarkdown:
     html: str
@@ -96,6 +112,7 @@ class RenderedMarkdown:
     word_count: int
     lesson_links: list[LessonLink] = field(default_factory=list)
     callouts: list[str] = field(default_factory=list)
+    images: list[ImageReference] = field(default_factory=list)
 
     @property
     def exercise_count(self) -> int:
@@ -128,13 +145,27 @@ def lesson_url(module_slug: str, lesson_slug: str) -> str:
     return f"/modules/{module_slug}/lessons/{lesson_slug}"
 
 
-def render_markdown(text: str, *, module_slug: str, language: str, first_line: int = 1) -> RenderedMarkdown:
-    """Render a lesson body. `first_line` maps token lines back to the file for error messages."""
+def render_markdown(
+    text: str,
+    *,
+    module_slug: str,
+    language: str,
+    first_line: int = 1,
+    folder: str = "",
+    media: Mapping[str, str] | None = None,
+) -> RenderedMarkdown:
+    """Render a lesson body. `first_line` maps token lines back to the file for error messages.
+
+    Images name files of the module relative to the lesson's `folder`; `media` gives each file's
+    public URL (content-hashed). An image `media` does not know keeps no source, and the loader
+    reports it with its line.
+    """
     env: dict[str, Any] = {"language": language}
     tokens = _PARSER.parse(text, env)
     toc: list[dict[str, Any]] = []
     links: list[LessonLink] = []
     callouts: list[str] = []
+    images: list[ImageReference] = []
     words = 0
     for position, token in enumerate(tokens):
         if token.type.startswith("container_") and token.type.endswith("_open"):
@@ -150,8 +181,23 @@ def render_markdown(text: str, *, module_slug: str, language: str, first_line: i
                 words += len(child.content.split())
             elif child.type == "link_open":
                 _rewrite_lesson_link(child, module_slug, line, links)
+            elif child.type == "image":
+                images.append(_rewrite_image(child, folder, media or {}, line))
     body_html = _PARSER.renderer.render(tokens, _PARSER.options, env)
-    return RenderedMarkdown(html=sanitize_html(body_html), toc=toc, word_count=words, lesson_links=links, callouts=callouts)
+    return RenderedMarkdown(
+        html=sanitize_html(body_html), toc=toc, word_count=words, lesson_links=links, callouts=callouts, images=images
+    )
+
+
+def _rewrite_image(token: Token, folder: str, media: Mapping[str, str], line: int) -> ImageReference:
+    src = str(token.attrs.get("src", ""))
+    path = None
+    if src and not IMAGE_OUTSIDE.match(src):
+        joined = posixpath.normpath(posixpath.join(folder, src))
+        path = None if joined.startswith("../") or joined == ".." else joined
+    token.attrs["src"] = media.get(path, "") if path else ""
+    token.attrs["loading"] = "lazy"
+    return ImageReference(line=line, src=src, path=path, alt=token.content.strip())
 
 
 def render_inline(text: str) -> str:

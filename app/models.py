@@ -1,7 +1,7 @@
 """Every domain's tables, imported in one place for Alembic and the test fixtures."""
 
 from app.accounts.models import ApiToken, ApiTokenScope, AuthSession, LoginThrottle, PasswordLink, User, UserRole
-from app.catalog.models import LessonPage, Module, ModuleVersion
+from app.catalog.models import LessonPage, Module, ModuleMedia, ModuleVersion
 from app.events.models import AuditEvent, OutboxMessage
 from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
 from app.publishing.models import ModuleVersionFile
@@ -16,6 +16,7 @@ __all__ = [
     "LoginThrottle",
     "Module",
     "ModuleCompletion",
+    "ModuleMedia",
     "ModuleVersion",
     "ModuleVersionFile",
     "OutboxMessage",

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from app.catalog.digcomp import load_framework
 from app.catalog.files import MODULE_FILE, ModuleFiles, ModuleFormatError, Problem
+from app.catalog.media import ImageRefused, MediaFile, checked_image, image_extension
 from app.catalog.quiz import Choice, Question, QuestionText, Quiz
 from app.markdown import FRONT_MATTER, LessonLink, RenderedMarkdown, minutes_for, render_inline, render_markdown
 
@@ -29,6 +30,7 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LESSON_FILE = re.compile(r"^(?P<position>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 QUIZ_FILE = "quiz.yaml"
 JOB_AID_FILE = "job-aid.md"
+IMAGES_FOLDER = "images"
 MAX_YAML_DEPTH = 20
 _M = TypeVar("_M", bound=BaseModel)
 logger = logging.getLogger(__name__)
@@ -196,6 +198,7 @@ class ModuleSource:
     quiz: Quiz
     content_hash: str
     files: Mapping[str, bytes] = field(default_factory=dict)
+    media: dict[str, MediaFile] = field(default_factory=dict)
     links: list[tuple[str, LessonLink]] = field(default_factory=list)
     job_aids: dict[str, JobAidSource] = field(default_factory=dict)
 
@@ -286,6 +289,7 @@ class _Checker:
         self.files = set(self.contents)
         self.folders = {self.folder / path for path in bundle.all_folders()}
         self.refused = {self.folder / path for path in bundle.refused}
+        self.media: dict[str, MediaFile] = {}
 
     def name(self, path: PurePosixPath) -> str:
         """The path as problems show it: from the module folder's parent, so it starts with the module's name."""
@@ -423,11 +427,12 @@ def _check_module(check: _Checker) -> ModuleSource:
         if missing:
             check.add(module_path, None, f"{key} has no text for {', '.join(missing)}")
     for child in check.children(folder):
-        if child in check.folders and child.name not in manifest.languages:
+        if child in check.folders and child.name not in manifest.languages and child.name != IMAGES_FOLDER:
             if is_language_code(child.name):
                 check.add(child, None, f"language folder {child.name!r} is not declared in languages")
             else:
                 check.add(child, None, f"{child.name!r} is not a language code (ISO 639-1, like en or fr)")
+    _load_media(check)
     lessons = _load_lessons(check, folder, manifest)
     quiz = _load_quiz(check, folder, manifest)
     job_aids = _load_job_aids(check, folder, manifest)
@@ -450,6 +455,7 @@ def _check_module(check: _Checker) -> ModuleSource:
         quiz=quiz,
         content_hash=check.bundle.content_hash(),
         files=check.bundle.files,
+        media=check.media,
         links=[(file, link) for file, link in links if link.module_slug not in (None, manifest.slug)],
         job_aids=job_aids,
     )
@@ -472,8 +478,10 @@ def _load_lessons(check: _Checker, folder: PurePosixPath, manifest: ModuleManife
         for path in check.children(language_folder):
             if path.name in (QUIZ_FILE, JOB_AID_FILE):
                 continue
+            if path in check.folders and path.name != IMAGES_FOLDER:
+                check.add(path, None, "is a folder; a language folder holds lesson files, quiz.yaml, job-aid.md and images/")
+                continue
             if path in check.folders:
-                check.add(path, None, "is a folder; a language folder holds only lesson files and quiz.yaml")
                 continue
             match = LESSON_FILE.match(path.name)
             if match is None:
@@ -506,12 +514,42 @@ def _load_lessons(check: _Checker, folder: PurePosixPath, manifest: ModuleManife
     return ordered
 
 
+def _load_media(check: _Checker) -> None:
+    """Every image of the module (in `images/`, or a language's `images/` for pictures of that language),
+    checked and ready to serve; a file that is not what it claims is a problem."""
+    for path, data in sorted(check.bundle.files.items()):
+        in_images = IMAGES_FOLDER in PurePosixPath(path).parts[:-1]
+        if image_extension(path) is None:
+            if in_images:
+                check.refuse(check.folder / path, "only PNG, JPEG, WebP and SVG images go in an images folder")
+            continue
+        try:
+            check.media[path] = checked_image(path, data)
+        except ImageRefused as error:
+            check.refuse(check.folder / path, str(error))
+
+
+def _render_page(check: _Checker, path: PurePosixPath, text: str, module_slug: str, language: str) -> RenderedMarkdown:
+    """Render a lesson or job aid with its images pointing at their served URLs, and check every image it shows."""
+    folder = str(path.parent.relative_to(check.folder)) if path.parent != check.folder else ""
+    urls = {name: media.url for name, media in check.media.items()}
+    rendered = render_markdown(text, module_slug=module_slug, language=language, folder=folder, media=urls)
+    for image in rendered.images:
+        if image.path is None:
+            check.add(path, image.line, f"image {image.src!r} must be a file in the module, named relative to this file")
+        elif image.path not in check.media and check.folder / image.path not in check.refused:
+            check.add(path, image.line, f"image {image.src!r}: the module has no image file {image.path!r}")
+        if not image.alt:
+            check.add(path, image.line, f"image {image.src!r} needs alt text saying what it shows: ![what it shows]({image.src})")
+    return rendered
+
+
 def _load_lesson_page(check: _Checker, path: PurePosixPath, module_slug: str, language: str) -> LessonPageSource | None:
     loaded = check.read_front_matter(path, LessonFrontMatter)
     if loaded is None:
         return None
     front, _, text = loaded
-    rendered = render_markdown(text, module_slug=module_slug, language=language)
+    rendered = _render_page(check, path, text, module_slug, language)
     if rendered.word_count == 0:
         check.add(path, None, "the lesson has no text")
     if front.exercises and len(front.exercises) != rendered.exercise_count:
@@ -543,7 +581,7 @@ def _load_job_aids(check: _Checker, folder: PurePosixPath, manifest: ModuleManif
         if loaded is None:
             continue
         front, _, text = loaded
-        rendered = render_markdown(text, module_slug=manifest.slug, language=language)
+        rendered = _render_page(check, path, text, manifest.slug, language)
         if rendered.word_count == 0:
             check.add(path, None, "the job aid has no text")
         job_aids[language] = JobAidSource(language=language, title=front.title, rendered=rendered, file=check.name(path))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, Text
+from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, Text
 from sqlmodel import Field, UniqueConstraint
 
 from app.db import Model
@@ -80,3 +80,16 @@ class LessonPage(Model, table=True):
     word_count: int
     digcomp: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))
     objectives: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+
+
+class ModuleMedia(Model, table=True):
+    """An image of some module version, as served (SVG cleaned), keyed by the SHA-256 of those bytes.
+
+    Shared by every version that uses the same image; never changed, so it is cached for a year.
+    """
+
+    __tablename__ = "module_media"
+
+    sha256: str = Field(max_length=64, primary_key=True)
+    content_type: str = Field(max_length=32)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

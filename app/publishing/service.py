@@ -33,8 +33,7 @@ from app.catalog.files import (
     read_module_folder,
 )
 from app.catalog.loader import ModuleSource, load_module
-from app.catalog.models import LessonPage, Module, ModuleVersion
-from app.catalog.service import Versions
+from app.catalog.models import LessonPage, Module, ModuleMedia, ModuleVersion
 from app.db import insert_ignoring_conflicts, table_of
 from app.events.service import record_event
 from app.publishing.events import DraftSaved
@@ -44,6 +43,8 @@ from app.timeutil import utc_now
 _module = table_of(Module)
 _version = table_of(ModuleVersion)
 _file = table_of(ModuleVersionFile)
+_media = table_of(ModuleMedia)
+_page = table_of(LessonPage)
 
 
 class VersionState(StrEnum):
@@ -157,6 +158,9 @@ def _store_version(
     )
     if source.files:
         _keep_sources(session, version.id, source.files)
+    for media in source.media.values():
+        row = {"sha256": media.sha256, "content_type": media.content_type, "content": media.content}
+        insert_ignoring_conflicts(session, _media, row)
     session.flush()
     return module, version, True
 
@@ -181,7 +185,16 @@ def _state(version_id: int | None, published_at: datetime | None, current_id: in
 
 
 def _live_lessons(session: Session) -> dict[str, set[str]]:
-    return {module.slug: set(module.lesson_slugs) for module in Versions().all_current(session.connection())}
+    """The lessons learners can reach now, by module: what links between modules are checked against."""
+    rows = session.connection().execute(
+        core_select(_module.c.slug, _page.c.lesson_slug)
+        .join(_page, _page.c.version_id == _module.c.current_version_id)
+        .distinct()
+    )
+    live: dict[str, set[str]] = {}
+    for slug, lesson_slug in rows:
+        live.setdefault(slug, set()).add(lesson_slug)
+    return live
 
 
 def _dead_links(source: ModuleSource, will_be_live: Mapping[str, set[str]]) -> list[Problem]:

@@ -263,7 +263,7 @@ def test_lesson_that_is_a_folder_is_refused(module_copy: Path) -> None:
     lesson.unlink()
     lesson.mkdir()
     assert problems_of(module_copy) == [
-        "sample-module/en/03-reporting.md: is a folder; a language folder holds only lesson files and quiz.yaml"
+        "sample-module/en/03-reporting.md: is a folder; a language folder holds lesson files, quiz.yaml, job-aid.md and images/"
     ]
 
 
