@@ -128,17 +128,22 @@ class Versions:
         version_id = connection.execute(_CURRENT_BY_SLUG, {"slug": slug}).scalar()
         return None if version_id is None else self.get(connection, version_id)
 
-    def all_current(self, connection: Connection) -> list[PublishedModule]:
-        modules = [self.get(connection, version_id) for version_id in connection.execute(_CURRENT_ALL).scalars()]
+    def all_current(self, connection: Connection, *, archived_too: bool = False) -> list[PublishedModule]:
+        query = _LIVE if archived_too else _CURRENT_ALL
+        modules = [self.get(connection, version_id) for version_id in connection.execute(query).scalars()]
         return sorted(modules, key=lambda module: (module.manifest.order, module.slug))
 
 
 _module = table_of(Module)
 _version = table_of(ModuleVersion)
 _page = table_of(LessonPage)
-_CURRENT_BY_SLUG = core_select(_module.c.current_version_id).where(_module.c.slug == bindparam("slug"))
+# An archived module has left the catalog: learners cannot open it; reports still count its completions.
+_CURRENT_BY_SLUG = core_select(_module.c.current_version_id).where(
+    _module.c.slug == bindparam("slug"), _module.c.archived_at.is_(None)
+)
 CURRENT_VERSION_FOR_SLUG = _CURRENT_BY_SLUG.scalar_subquery().label("current_version_id")
-_CURRENT_ALL = core_select(_module.c.current_version_id).where(_module.c.current_version_id.is_not(None))
+_LIVE = core_select(_module.c.current_version_id).where(_module.c.current_version_id.is_not(None))
+_CURRENT_ALL = _LIVE.where(_module.c.archived_at.is_(None))
 
 
 def _read_version(connection: Connection, version_id: int) -> PublishedModule:

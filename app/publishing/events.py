@@ -16,3 +16,11 @@ class DraftSaved(ModuleEvent):
     version: int
     source: str
     content_hash: str
+
+
+@dataclass(frozen=True)
+class ModuleArchived(ModuleEvent):
+    """The module left the catalog (or came back, `archived` false); its completions stay in reports."""
+
+    action: ClassVar[str] = "module.archived"
+    archived: bool

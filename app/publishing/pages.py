@@ -46,7 +46,8 @@ def _versions_page(
     if versions is None:
         raise HTTPException(status_code=404, detail="No such module")
     live = next((version.number for version in versions if version.state == service.VersionState.published), None)
-    context = {"slug": slug, "versions": versions, "live": live, **context}
+    archived = any(summary.archived for summary in service.module_overview(connection, "en") if summary.slug == slug)
+    context = {"slug": slug, "versions": versions, "live": live, "archived": archived, **context}
     return render(request, "publishing/versions.html", context, status_code=status_code)
 
 
@@ -65,6 +66,16 @@ def publish_version(request: Request, actor: ActorDep, session: SessionDep, slug
     except service.NotPublishable as error:
         session.rollback()
         return _versions_page(request, session.connection(), slug, {"problems": error.problems, "refused": number}, 409)
+    return redirect(f"/admin/modules/{slug}")
+
+
+@router.post("/modules/{slug}/archive", dependencies=CSRFChecked)
+def archive_module(actor: ActorDep, session: SessionDep, slug: Slug, archived: Annotated[bool, Form()]) -> Response:
+    """Archiving takes the module out of the catalog; learners' completions stay in the reports."""
+    try:
+        service.set_module_archived(session, actor, slug, archived)
+    except service.VersionNotFound as error:
+        raise _not_found(error) from error
     return redirect(f"/admin/modules/{slug}")
 
 

@@ -36,7 +36,7 @@ from app.catalog.loader import ModuleSource, load_module
 from app.catalog.models import LessonPage, Module, ModuleMedia, ModuleVersion
 from app.db import insert_ignoring_conflicts, table_of
 from app.events.service import record_event
-from app.publishing.events import DraftSaved
+from app.publishing.events import DraftSaved, ModuleArchived
 from app.publishing.models import ModuleVersionFile
 from app.timeutil import utc_now
 
@@ -227,22 +227,11 @@ def publish_module_version(session: Session, actor: Actor, slug: str, number: in
     """Make one version of a module live (a draft, or an earlier version: that is a rollback).
 
     The version is checked again from its stored sources against what is live now; if it would
-    no longer pass, NotPublishable says why and nothing changes.
+    no longer pass, NotPublishable says why and nothing changes. The check runs before the module
+    row is locked, so learners marking lessons done never wait for a rendering.
     """
-    module = session.exec(select(Module).where(col(Module.slug) == slug).with_for_update()).first()
-    version = (
-        session.exec(
-            select(ModuleVersion).where(col(ModuleVersion.module_id) == module.id, col(ModuleVersion.number) == number)
-        ).first()
-        if module is not None
-        else None
-    )
-    if module is None or version is None or version.id is None:
-        raise VersionNotFound(f"module {slug!r} has no version {number}")
-    if module.current_version_id == version.id:
-        session.rollback()
-        return SavedVersion(slug, number, False, VersionState.published)
-    sources = version_files(session.connection(), version.id)
+    version_id = _version_id(session.connection(), slug, number)
+    sources = version_files(session.connection(), version_id)
     if sources:
         try:
             source = load_module(ModuleFiles(name=slug, files=sources))
@@ -251,6 +240,12 @@ def publish_module_version(session: Session, actor: Actor, slug: str, number: in
         problems = _dead_links(source, _live_lessons(session))
         if problems:
             raise NotPublishable(problems)
+    module = session.exec(select(Module).where(col(Module.slug) == slug).with_for_update()).one()
+    version = session.get(ModuleVersion, version_id)
+    assert version is not None
+    if module.current_version_id == version.id:
+        session.rollback()
+        return SavedVersion(slug, number, False, VersionState.published)
     rollback = version.published_at is not None
     _make_live(session, actor, module, version)
     record_event(session, actor, ModulePublished(slug, number, "restored" if rollback else "created"))
@@ -424,6 +419,7 @@ def import_modules_directory(
 class ModuleSummary:
     slug: str
     title: str
+    archived: bool
     live_version: int | None
     latest_version: int
     drafts: int
@@ -449,6 +445,7 @@ def module_overview(connection: Connection, language: str) -> list[ModuleSummary
             ModuleSummary(
                 slug=module.slug,
                 title=title,
+                archived=module.archived_at is not None,
                 live_version=live.number if live else None,
                 latest_version=versions[0].number,
                 drafts=sum(1 for v in versions if v.published_at is None),
@@ -484,3 +481,18 @@ def editable_files(connection: Connection, slug: str, number: int) -> dict[str, 
         for path, data in version_sources(connection, slug, number).items()
         if path.endswith((".md", ".yaml")) and _as_text(data) is not None
     }
+
+
+def set_module_archived(session: Session, actor: Actor, slug: str, archived: bool) -> None:
+    """Take a module out of the catalog, or bring it back; versions, progress and reports are kept either way."""
+    module = session.exec(select(Module).where(col(Module.slug) == slug)).first()
+    if module is None:
+        raise VersionNotFound(f"no module {slug!r}")
+    if (module.archived_at is not None) == archived:
+        session.rollback()
+        return
+    module.archived_at = utc_now() if archived else None
+    module.updated_at = utc_now()
+    session.add(module)
+    record_event(session, actor, ModuleArchived(slug, archived))
+    session.commit()

@@ -62,7 +62,7 @@ def competence_report(connection: Connection, versions: Versions, group_by: Grou
     A person is counted for a competence only if a module they can see builds it: the mentors'
     module does not make every learner fall short of a target they could never reach.
     """
-    modules = versions.all_current(connection)
+    modules = versions.all_current(connection, archived_too=True)
     targets = course_targets(modules)
     learner_targets = course_targets(module for module in modules if module.visible_to(frozenset({Role.learner})))
     role = table_of(UserRole)

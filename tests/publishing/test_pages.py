@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from app.catalog.models import ModuleVersion
+from app.events.models import AuditEvent
 from tests.conftest import csrf_from
 
 EDIT = "/admin/modules/sample-module/versions/1/edit?path=en/01-passwords.md"
@@ -110,3 +111,25 @@ def test_an_editor_edits_and_publishes_and_the_audit_log_names_them(client, sess
     session.expire_all()
     published = session.exec(select(AuditEvent).where(AuditEvent.action == "module.published")).all()
     assert [(event.actor_kind, event.actor_label) for event in published][-1] == ("person", "ED1")
+
+
+def test_an_archived_module_leaves_the_catalog_and_its_completions_stay_in_reports(  # type: ignore[no-untyped-def]
+    admin_client, learner, session, sample_module, app
+) -> None:
+    from app.catalog.service import Versions
+    from app.reporting.service import GroupBy, competence_report
+
+    token = csrf_from(admin_client.get("/admin/modules/sample-module").text)
+    archive = admin_client.post("/admin/modules/sample-module/archive", data={"csrf_token": token, "archived": "true"})
+    assert archive.status_code == 200 and "This module is archived" in archive.text
+    assert "Sample security module" not in admin_client.get("/catalog").text
+    assert admin_client.get("/modules/sample-module/lessons/passwords").status_code == 404
+    assert [m["slug"] for m in admin_client.get("/api/v1/modules").json()] == []
+    with app.state.db.engine.connect() as connection:
+        report = competence_report(connection, Versions(), GroupBy.department)
+        assert report.targets, "the archived module still counts in the report"
+    token = csrf_from(admin_client.get("/admin/modules/sample-module").text)
+    admin_client.post("/admin/modules/sample-module/archive", data={"csrf_token": token, "archived": "false"})
+    assert admin_client.get("/modules/sample-module/lessons/passwords").status_code == 200
+    actions = [e.action for e in session.exec(select(AuditEvent)).all() if e.action == "module.archived"]
+    assert len(actions) == 2
