@@ -5,15 +5,21 @@ Mounted in the admin area (`app/admin.py`), which checks the role once for all o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
-from app.catalog.deps import VersionsDep
-from app.catalog.files import ModuleFormatError, Problem
-from app.deps import ActorDep, ConnectionDep, SessionDep
+from app.catalog.deps import VersionsDep, versions_of
+from app.catalog.files import ModuleFormatError, ModuleLimits, Problem
+from app.config import UI_LANGUAGES
+from app.deps import ActorDep, ConnectionDep, SessionDep, SettingsDep, database
 from app.markdown import FRONT_MATTER, render_markdown
 from app.progress.pages import lesson_page_context
 from app.progress.service import LessonTrail
@@ -26,6 +32,8 @@ Slug = Annotated[str, Path(max_length=100, pattern=r"^[a-z0-9-]+$")]
 Number = Annotated[int, Path(ge=1, le=1_000_000)]
 FilePath = Annotated[str, Query(max_length=300, pattern=r"^[a-z]{2}/[a-z0-9-]+\.(md|yaml)$|^module\.md$")]
 EDITOR_MAX_CHARACTERS = 200_000
+# Past this an upload is refused before it is read; the file limit of the settings is checked after.
+IMAGE_UPLOAD_LIMIT = ModuleLimits().module_max_bytes + 64 * 1024
 
 
 def _not_found(error: service.VersionNotFound) -> HTTPException:
@@ -40,20 +48,103 @@ def module_list(request: Request, connection: ConnectionDep) -> Response:
 
 
 def _versions_page(
-    request: Request, connection: ConnectionDep, slug: str, context: dict[str, object], status_code: int = 200
+    request: Request, connection: Connection, slug: str, context: dict[str, object], status_code: int = 200
 ) -> Response:
     versions = service.list_versions(connection, slug)
     if versions is None:
         raise HTTPException(status_code=404, detail="No such module")
     live = next((version.number for version in versions if version.state == service.VersionState.published), None)
     archived = any(summary.archived for summary in service.module_overview(connection, "en") if summary.slug == slug)
-    context = {"slug": slug, "versions": versions, "live": live, "archived": archived, **context}
+    newest = versions_of(request).get(connection, service.version_id_of(connection, slug, versions[0].number))
+    context = {"slug": slug, "versions": versions, "live": live, "archived": archived, "newest": newest, **context}
     return render(request, "publishing/versions.html", context, status_code=status_code)
 
 
 @router.get("/modules/{slug}")
 def module_versions(request: Request, connection: ConnectionDep, slug: Slug) -> Response:
     return _versions_page(request, connection, slug, {})
+
+
+def _new_draft(request: Request, session: Session, slug: str, make: Callable[[], service.SavedVersion]) -> Response:
+    """Run one authoring change; a new draft goes back to the module page, a refusal shows every problem."""
+    try:
+        saved = make()
+    except service.VersionNotFound as error:
+        raise _not_found(error) from error
+    except ModuleFormatError as error:
+        session.rollback()
+        return _versions_page(request, session.connection(), slug, {"change_problems": error.problems}, 400)
+    return redirect(f"/admin/modules/{saved.slug}?saved={saved.number}")
+
+
+@router.post("/modules/{slug}/versions/{number}/images", dependencies=CSRFChecked, max_body_size=IMAGE_UPLOAD_LIMIT)
+async def upload_image(request: Request, actor: ActorDep, slug: Slug, number: Number, settings: SettingsDep) -> Response:
+    """Add an image to a new draft; the file is read after the role and CSRF checks, up to the file size limit."""
+    async with request.form(max_part_size=settings.module_file_max_bytes + 1) as form:
+        upload, folder = form.get("image"), str(form.get("folder", "images/"))
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise HTTPException(status_code=400, detail="Choose an image file.")
+        name, data = upload.filename.lower(), await upload.read(settings.module_file_max_bytes + 1)
+
+    def add() -> Response:
+        with database(request).session() as session:
+            if len(data) > settings.module_file_max_bytes:
+                problem = Problem(name, None, ModuleLimits.from_settings(settings).file_too_big(len(data)))
+                return _versions_page(request, session.connection(), slug, {"change_problems": [problem]}, 400)
+            return _new_draft(request, session, slug, lambda: service.add_image(session, actor, slug, number, folder, name, data))
+
+    return await run_in_threadpool(add)
+
+
+@router.post("/modules/{slug}/versions/{number}/lessons", dependencies=CSRFChecked)
+def add_lesson(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    slug: Slug,
+    number: Number,
+    lesson_slug: Annotated[str, Form(max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")],
+    title: Annotated[str, Form(min_length=1, max_length=200)],
+) -> Response:
+    return _new_draft(request, session, slug, lambda: service.add_lesson(session, actor, slug, number, lesson_slug, title))
+
+
+@router.post("/modules/{slug}/versions/{number}/order", dependencies=CSRFChecked)
+async def reorder_lessons(request: Request, actor: ActorDep, slug: Slug, number: Number) -> Response:
+    """Each lesson's field `position-<slug>` gives its new place; ties keep the current order."""
+    form = await request.form()
+    positions = {
+        key.removeprefix("position-"): (int(str(value)) if str(value).isdigit() else 999, index)
+        for index, (key, value) in enumerate(form.multi_items())
+        if key.startswith("position-")
+    }
+    order = sorted(positions, key=lambda lesson: positions[lesson])
+
+    def save() -> Response:
+        with database(request).session() as session:
+            return _new_draft(request, session, slug, lambda: service.reorder_lessons(session, actor, slug, number, order))
+
+    return await run_in_threadpool(save)
+
+
+@router.post("/modules", dependencies=CSRFChecked)
+def create_module(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    slug: Annotated[str, Form(max_length=100)],
+    title: Annotated[str, Form(min_length=1, max_length=200)],
+    languages: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies Form defaults
+) -> Response:
+    """A new module as a draft from a template that passes the checks, ready to write in the editor."""
+    chosen = [language for language in UI_LANGUAGES if language in languages] or ["en"]
+    try:
+        saved = service.create_module(session, actor, slug, title, chosen)
+    except ModuleFormatError as error:
+        session.rollback()
+        modules = service.module_overview(session.connection(), request_language(request))
+        return render(request, "publishing/modules.html", {"modules": modules, "problems": error.problems}, status_code=400)
+    return redirect(f"/admin/modules/{saved.slug}?saved={saved.number}")
 
 
 @router.post("/modules/{slug}/versions/{number}/publish", dependencies=CSRFChecked)

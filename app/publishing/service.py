@@ -11,7 +11,8 @@ raised in one UPDATE, so concurrent drafts never collide.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -32,7 +33,7 @@ from app.catalog.files import (
     discover_module_folders,
     read_module_folder,
 )
-from app.catalog.loader import ModuleSource, load_module
+from app.catalog.loader import LESSON_FILE, SLUG_PATTERN, ModuleSource, load_module
 from app.catalog.models import LessonPage, Module, ModuleMedia, ModuleVersion
 from app.db import insert_ignoring_conflicts, table_of
 from app.events.service import record_event
@@ -467,11 +468,13 @@ def save_edited_file(session: Session, actor: Actor, slug: str, base_number: int
     Line endings typed in a browser (CRLF) are stored as the repository's LF, so an edit that
     changes nothing gives the base version back.
     """
-    files = dict(version_sources(session.connection(), slug, base_number))
-    if path not in files:
-        raise VersionNotFound(f"version {base_number} of {slug!r} has no file {path!r}")
-    files[path] = text.replace("\r\n", "\n").encode("utf-8")
-    return save_draft(session, actor, ModuleFiles(name=slug, files=files), source_kind="web")
+
+    def replace(files: dict[str, bytes]) -> None:
+        if path not in files:
+            raise VersionNotFound(f"version {base_number} of {slug!r} has no file {path!r}")
+        files[path] = text.replace("\r\n", "\n").encode("utf-8")
+
+    return _draft_from(session, actor, slug, base_number, replace)
 
 
 def editable_files(connection: Connection, slug: str, number: int) -> dict[str, str]:
@@ -496,3 +499,122 @@ def set_module_archived(session: Session, actor: Actor, slug: str, archived: boo
     session.add(module)
     record_event(session, actor, ModuleArchived(slug, archived))
     session.commit()
+
+
+def _draft_from(
+    session: Session, actor: Actor, slug: str, base_number: int, change: Callable[[dict[str, bytes]], None]
+) -> SavedVersion:
+    """A new draft: the base version's files, changed in memory, checked like any upload."""
+    files = dict(version_sources(session.connection(), slug, base_number))
+    change(files)
+    return save_draft(session, actor, ModuleFiles(name=slug, files=files), source_kind="web")
+
+
+def add_image(session: Session, actor: Actor, slug: str, base_number: int, folder: str, name: str, data: bytes) -> SavedVersion:
+    """A draft with one more image (or a replaced one) in `images/` or a language's `images/`."""
+    if not IMAGE_NAME.match(name) or not IMAGE_FOLDER.match(folder):
+        problem = "name an image with lowercase letters, digits and hyphens, and .png, .jpg, .webp or .svg"
+        raise ModuleFormatError([Problem(name, None, problem)])
+
+    def put(files: dict[str, bytes]) -> None:
+        files[f"{folder}{name}"] = data
+
+    return _draft_from(session, actor, slug, base_number, put)
+
+
+def add_lesson(session: Session, actor: Actor, slug: str, base_number: int, lesson_slug: str, title: str) -> SavedVersion:
+    """A draft with a new last lesson in every language of the module, to be written in the editor."""
+    module = load_module(ModuleFiles(name=slug, files=version_sources(session.connection(), slug, base_number)))
+    if lesson_slug in {lesson.slug for lesson in module.lessons}:
+        raise ModuleFormatError([Problem(lesson_slug, None, f"the module already has a lesson {lesson_slug!r}")])
+    position = max((lesson.position for lesson in module.lessons), default=0) + 1
+    page = NEW_LESSON.format(title=title.replace('"', "'")).encode()
+
+    def write(files: dict[str, bytes]) -> None:
+        for language in module.manifest.languages:
+            files[f"{language}/{position:02d}-{lesson_slug}.md"] = page
+
+    return _draft_from(session, actor, slug, base_number, write)
+
+
+def reorder_lessons(session: Session, actor: Actor, slug: str, base_number: int, order: list[str]) -> SavedVersion:
+    """A draft whose lessons come in `order`: files are renumbered in every language (links name lessons by slug)."""
+
+    def renumber(files: dict[str, bytes]) -> None:
+        lessons: dict[str, list[tuple[str, str]]] = {}
+        for path in list(files):
+            language, _, name = path.partition("/")
+            match = LESSON_FILE.match(name)
+            if match and "/" not in name:
+                lessons.setdefault(match["slug"], []).append((path, language))
+        if sorted(order) != sorted(lessons):
+            raise ModuleFormatError([Problem(slug, None, "the new order must name every lesson of the module once")])
+        for position, lesson_slug in enumerate(order, start=1):
+            for path, language in lessons[lesson_slug]:
+                files[f"{language}/{position:02d}-{lesson_slug}.md"] = files.pop(path)
+
+    return _draft_from(session, actor, slug, base_number, renumber)
+
+
+def create_module(session: Session, actor: Actor, slug: str, title: str, languages: list[str]) -> SavedVersion:
+    """A new module as a draft, from a template that passes every check: one lesson and one question per language."""
+    if not SLUG.match(slug):
+        raise ModuleFormatError([Problem(slug, None, "a slug is lowercase letters, digits and hyphens")])
+    if session.exec(select(Module).where(col(Module.slug) == slug)).first() is not None:
+        raise ModuleFormatError([Problem(slug, None, f"a module {slug!r} exists already")])
+    quoted = title.replace('"', "'")
+    files = {
+        "module.md": NEW_MODULE.format(
+            slug=slug,
+            languages=", ".join(languages),
+            default=languages[0],
+            titles="".join(f'  {language}: "{quoted}"\n' for language in languages),
+            summaries="".join(f'  {language}: "{quoted}"\n' for language in languages),
+        ).encode()
+    }
+    for language in languages:
+        files[f"{language}/01-introduction.md"] = NEW_LESSON.format(title=quoted).encode()
+        files[f"{language}/quiz.yaml"] = NEW_QUIZ.encode()
+    return save_draft(session, actor, ModuleFiles(name=slug, files=files), source_kind="web")
+
+
+SLUG = re.compile(SLUG_PATTERN)
+IMAGE_FOLDER = re.compile(r"^(?:[a-z]{2}/)?images/$")
+IMAGE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\.(png|jpg|jpeg|webp|svg)$")
+NEW_LESSON = """---
+title: "{title}"
+minutes: 5
+digcomp: {{}}
+---
+
+Write the lesson here. Each `##` heading starts a section.
+"""
+NEW_MODULE = """---
+slug: {slug}
+order: 99
+topic: new
+estimated_minutes: 10
+languages: [{languages}]
+default_language: {default}
+sequential: false
+pass_mark: 75
+audience: everyone
+digcomp: {{}}
+title:
+{titles}summary:
+{summaries}---
+
+Notes for authors and reviewers: sources, review dates. Learners never see this body.
+"""
+NEW_QUIZ = """questions:
+  - id: first
+    prompt: Replace this question.
+    choices:
+      - id: a
+        text: The right answer
+        correct: true
+        explanation: Why it is right.
+      - id: b
+        text: A plausible wrong answer
+        explanation: Why it is wrong.
+"""
