@@ -84,6 +84,27 @@ def import_modules(
         raise typer.Exit(code=1)
 
 
+@cli.command("rerender-modules")
+def rerender_modules() -> None:
+    """After an upgrade: render every live module again from its kept sources; changed ones go live as new versions."""
+    from app.actor import Actor
+    from app.db import Database
+    from app.publishing.service import rerender_live_modules
+
+    with Database(get_settings()).session() as session:
+        report = rerender_live_modules(session, Actor.command_line())
+    for saved in report.republished:
+        typer.echo(f"{saved.slug}: rendered again as version {saved.number}, now live")
+    for slug in report.unchanged:
+        typer.echo(f"{slug}: unchanged")
+    for slug, problems in report.rejected.items():
+        typer.secho(f"{slug}: not rendered again, the live version stays", fg=typer.colors.RED, err=True)
+        for problem in problems:
+            typer.echo(f"  {problem}", err=True)
+    if report.rejected:
+        raise typer.Exit(code=1)
+
+
 @cli.command("check-modules")
 def check_modules(
     path: Annotated[Path, typer.Argument(metavar="PATH", help="a modules folder, or one module's folder")] = Path("modules"),

@@ -112,16 +112,23 @@ def _next_version_number(session: Session, module_id: int) -> int:
 
 
 def _store_version(
-    session: Session, actor: Actor, source: ModuleSource, *, source_kind: str
+    session: Session, actor: Actor, source: ModuleSource, *, source_kind: str, reuse: bool = True
 ) -> tuple[Module, ModuleVersion, bool]:
-    """The version holding exactly these files: an existing one with the same content, or a new draft."""
+    """The version holding exactly these files: an existing one with the same content, or a new draft.
+
+    `reuse` off makes a new version even for known files: a re-rendering of the same sources.
+    """
     module = _module_row(session, source.slug)
     assert module.id is not None
-    same = session.exec(
-        select(ModuleVersion).where(
-            col(ModuleVersion.module_id) == module.id, col(ModuleVersion.content_hash) == source.content_hash
-        )
-    ).first()
+    same = (
+        session.exec(
+            select(ModuleVersion).where(
+                col(ModuleVersion.module_id) == module.id, col(ModuleVersion.content_hash) == source.content_hash
+            )
+        ).first()
+        if reuse
+        else None
+    )
     if same is not None:
         assert same.id is not None
         if source.files and not version_files(session.connection(), same.id):
@@ -618,3 +625,56 @@ NEW_QUIZ = """questions:
         text: A plausible wrong answer
         explanation: Why it is wrong.
 """
+
+
+@dataclass
+class RerenderReport:
+    republished: list[SavedVersion]
+    unchanged: list[str]
+    rejected: dict[str, list[Problem]]
+
+
+def rerender_live_modules(session: Session, actor: Actor) -> RerenderReport:
+    """Render every live module again from its kept sources, after an upgrade of the renderer or sanitizer.
+
+    A module whose pages come out the same is left alone; one that differs gets a new version,
+    published at once; one the current rules refuse keeps its live version and is reported.
+    """
+    report = RerenderReport([], [], {})
+    live = (
+        session.connection()
+        .execute(core_select(_module.c.slug, _module.c.current_version_id).where(_module.c.current_version_id.is_not(None)))
+        .all()
+    )
+    for slug, version_id in live:
+        files = version_files(session.connection(), version_id)
+        if not files:
+            report.rejected[slug] = [Problem(slug, None, "the live version was imported before cooc kept sources")]
+            continue
+        try:
+            source = load_module(ModuleFiles(name=slug, files=files))
+        except ModuleFormatError as error:
+            report.rejected[slug] = error.problems
+            continue
+        if _rendered_pages(source) == _stored_pages(session.connection(), version_id):
+            report.unchanged.append(slug)
+            continue
+        module, version, _ = _store_version(session, actor, source, source_kind="rerender", reuse=False)
+        _make_live(session, actor, module, version)
+        record_event(session, actor, DraftSaved(slug, version.number, "rerender", source.content_hash))
+        record_event(session, actor, ModulePublished(slug, version.number, "created"))
+        session.commit()
+        report.republished.append(SavedVersion(slug, version.number, True, VersionState.published))
+    session.rollback()
+    return report
+
+
+def _rendered_pages(source: ModuleSource) -> dict[tuple[str, str], str]:
+    return {(lesson.slug, language): page.rendered.html for lesson in source.lessons for language, page in lesson.pages.items()}
+
+
+def _stored_pages(connection: Connection, version_id: int) -> dict[tuple[str, str], str]:
+    rows = connection.execute(
+        core_select(_page.c.lesson_slug, _page.c.language, _page.c.html).where(_page.c.version_id == version_id)
+    )
+    return {(row.lesson_slug, row.language): row.html for row in rows}

@@ -133,3 +133,12 @@ def test_an_archived_module_leaves_the_catalog_and_its_completions_stay_in_repor
     assert admin_client.get("/modules/sample-module/lessons/passwords").status_code == 200
     actions = [e.action for e in session.exec(select(AuditEvent)).all() if e.action == "module.archived"]
     assert len(actions) == 2
+
+
+def test_a_draft_can_be_previewed_in_a_phone_width_column(admin_client, sample_module) -> None:  # type: ignore[no-untyped-def]
+    desktop = admin_client.get("/admin/modules/sample-module/versions/1/lessons/passwords")
+    phone = admin_client.get("/admin/modules/sample-module/versions/1/lessons/passwords?width=phone")
+    assert 'class="preview-phone"' in phone.text and 'class="preview-phone"' not in desktop.text
+    assert "See it at phone width" in desktop.text and "See it at desktop width" in phone.text
+    learner_view = admin_client.get("/modules/sample-module/lessons/passwords?width=phone")
+    assert "preview-phone" not in learner_view.text and "Preview of version" not in learner_view.text

@@ -55,3 +55,22 @@ def test_a_version_imported_before_sources_were_kept_gets_them_on_the_next_impor
     report = import_module_folders(session, TEST_ACTOR, [FIXTURE_MODULES / "sample-module"])
     assert [(o.version_number, o.status) for o in report.outcomes] == [(1, "unchanged")]
     assert "module.md" in version_sources(session.connection(), "sample-module", 1)
+
+
+def test_live_modules_are_rendered_again_from_their_sources_after_a_renderer_change(session, db, sample_module) -> None:  # type: ignore[no-untyped-def]
+    """Stored HTML from an older renderer (here: tampered) is replaced by a new version; the same output changes nothing."""
+    from sqlalchemy import update
+
+    from app.catalog.models import LessonPage
+    from app.publishing.service import rerender_live_modules
+
+    session.exec(update(LessonPage).values(html="<p>rendered by an older cooc</p>"))
+    session.commit()
+    first = rerender_live_modules(session, TEST_ACTOR)
+    assert [(saved.slug, saved.number) for saved in first.republished] == [("sample-module", 2)]
+    with db.engine.connect() as connection:
+        module = Versions().current(connection, "sample-module")
+    assert module is not None and module.version_number == 2
+    assert "older cooc" not in module.lessons[0].pages["en"].html
+    second = rerender_live_modules(session, TEST_ACTOR)
+    assert second.republished == [] and second.unchanged == ["sample-module"]
