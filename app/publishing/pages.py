@@ -171,13 +171,24 @@ def archive_module(actor: ActorDep, session: SessionDep, slug: Slug, archived: A
 
 
 @router.get("/modules/{slug}/versions/{old}/diff/{new}")
-def version_diff(request: Request, connection: ConnectionDep, slug: Slug, old: Number, new: Number) -> Response:
-    """What changed between two versions, line by line in each file."""
+def version_diff(
+    request: Request, connection: ConnectionDep, versions: VersionsDep, slug: Slug, old: Number, new: Number
+) -> Response:
+    """What changed between two versions: the text learners read, lesson by lesson, then the source files line by line."""
     try:
+        before = versions.get(connection, service.version_id_of(connection, slug, old))
+        after = versions.get(connection, service.version_id_of(connection, slug, new))
         diff = service.diff_versions(connection, slug, old, new)
     except service.VersionNotFound as error:
         raise _not_found(error) from error
-    return render(request, "publishing/diff.html", {"slug": slug, "old": old, "new": new, "lines": diff.splitlines()})
+    context = {
+        "slug": slug,
+        "old": old,
+        "new": new,
+        "lines": diff.splitlines(),
+        "rendered": service.rendered_changes(before, after),
+    }
+    return render(request, "publishing/diff.html", context)
 
 
 @router.get("/modules/{slug}/versions/{number}/lessons/{lesson_slug}")

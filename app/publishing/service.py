@@ -11,6 +11,7 @@ raised in one UPDATE, so concurrent drafts never collide.
 from __future__ import annotations
 
 import difflib
+import html
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from app.catalog.files import (
 )
 from app.catalog.loader import LESSON_FILE, SLUG_PATTERN, ModuleSource, load_module
 from app.catalog.models import LessonPage, Module, ModuleMedia, ModuleVersion
+from app.catalog.service import PublishedModule
 from app.db import insert_ignoring_conflicts, table_of
 from app.events.service import record_event
 from app.publishing.events import DraftSaved, ModuleArchived
@@ -678,3 +680,42 @@ def _stored_pages(connection: Connection, version_id: int) -> dict[tuple[str, st
         core_select(_page.c.lesson_slug, _page.c.language, _page.c.html).where(_page.c.version_id == version_id)
     )
     return {(row.lesson_slug, row.language): row.html for row in rows}
+
+
+@dataclass(frozen=True)
+class RenderedChange:
+    """What a learner reads differently in one lesson page: a diff of its text, not of its markup."""
+
+    lesson_slug: str
+    language: str
+    title: str
+    lines: list[str]
+
+
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|tr|pre|blockquote|aside|div)>|<br\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _readable_lines(page_html: str) -> list[str]:
+    text = html.unescape(_TAG.sub("", _BLOCK_END.sub("\n", page_html)))
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def rendered_changes(old: PublishedModule, new: PublishedModule) -> list[RenderedChange]:
+    """Lesson by lesson and language by language, the text that changed between two versions as learners see it."""
+    changes = []
+    slugs = list(dict.fromkeys([*old.lesson_slugs, *new.lesson_slugs]))
+    for slug in slugs:
+        before, after = old.lesson(slug), new.lesson(slug)
+        languages = sorted({*(before.pages if before else {}), *(after.pages if after else {})})
+        for language in languages:
+            old_page = before.pages.get(language) if before else None
+            new_page = after.pages.get(language) if after else None
+            a = _readable_lines(old_page.html) if old_page else []
+            b = _readable_lines(new_page.html) if new_page else []
+            if a == b:
+                continue
+            lines = list(difflib.unified_diff(a, b, lineterm="", n=1))[2:]
+            shown = new_page or old_page
+            changes.append(RenderedChange(slug, language, shown.title if shown else slug, lines))
+    return changes

@@ -53,6 +53,9 @@ def test_an_edit_becomes_a_draft_previewed_diffed_then_published_and_rolled_back
 
         diff = admin_client.get("/admin/modules/sample-module/versions/1/diff/2").text
         assert 'class="diff-removed">-' in diff and 'class="diff-added">+' in diff and "passphrase vault" in diff
+        read = diff[diff.index("What learners read") : diff.index("Source files")]
+        assert "Passwords" in read and "(en)" in read and "(fr)" not in read, "only the changed page, by its title"
+        assert "+" in read and "passphrase vault" in read and "title:" not in read, "the text learners read, not the markdown"
 
         assert publish(admin_client, 2).status_code == 303
         assert "passphrase vault" in learner.get("/modules/sample-module/lessons/passwords").text
