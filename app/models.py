@@ -1,7 +1,7 @@
 """Every domain's tables, imported in one place for Alembic and the test fixtures."""
 
 from app.accounts.models import ApiToken, ApiTokenScope, AuthSession, LoginThrottle, PasswordLink, User, UserRole
-from app.catalog.models import LessonPage, Module, ModuleMedia, ModuleVersion
+from app.catalog.models import LessonPage, Module, ModuleMedia, ModuleVersion, SubstantiveChange
 from app.events.models import AuditEvent, OutboxMessage
 from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
 from app.publishing.models import ModuleVersionFile
@@ -22,6 +22,7 @@ __all__ = [
     "OutboxMessage",
     "PasswordLink",
     "QuizAttempt",
+    "SubstantiveChange",
     "User",
     "UserRole",
 ]

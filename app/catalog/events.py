@@ -19,11 +19,14 @@ class ModuleEvent(DomainEvent):
 
 @dataclass(frozen=True)
 class ModulePublished(ModuleEvent):
-    """A version became live: a new one (`created`) or an earlier one again (`restored`)."""
+    """A version became live: a new one (`created`) or an earlier one again (`restored`); `substantive`
+    names the lessons learners must read again, `quiz` whether they must retake the quiz."""
 
     action: ClassVar[str] = "module.published"
     version: int
     status: str
+    substantive: tuple[str, ...] = ()
+    quiz: bool = False
 
 
 @dataclass(frozen=True)

@@ -93,3 +93,18 @@ class ModuleMedia(Model, table=True):
     sha256: str = Field(max_length=64, primary_key=True)
     content_type: str = Field(max_length=32)
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class SubstantiveChange(Model, table=True):
+    """A publish that asks learners to read a lesson again, or with `lesson_slug` "" to take the quiz again.
+
+    It applies while the live version is this version or a later one: a record made on an earlier
+    version no longer counts for progress, but it stays, with its version, in history and reports.
+    """
+
+    __tablename__ = "substantive_change"
+
+    module_id: int = Field(foreign_key="module.id", primary_key=True, ondelete="CASCADE")
+    lesson_slug: str = Field(max_length=100, primary_key=True)
+    version_number: int = Field(primary_key=True)
+    published_at: datetime = Field(default_factory=utc_now)

@@ -14,7 +14,8 @@ from app.timeutil import utc_now
 
 class LessonCompletion(Model, table=True):
     __tablename__ = "lesson_completion"
-    __table_args__ = (UniqueConstraint("user_id", "module_id", "lesson_slug"),)
+    # One per lesson and version: a lesson read again after a substantive change is a new record.
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "lesson_slug", "version_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE")
@@ -48,7 +49,8 @@ class ModuleCompletion(Model, table=True):
     """The moment a learner completed a module: every lesson done and the quiz passed."""
 
     __tablename__ = "module_completion"
-    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+    # One per version: completing again after a substantive change keeps the earlier completion.
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "version_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE")

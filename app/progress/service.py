@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, exists, func
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import Role
 from app.accounts.people_search import LearningLine
 from app.actor import Actor
-from app.catalog.models import Module
+from app.catalog.models import Module, ModuleVersion, SubstantiveChange
 from app.catalog.quiz import DrawnQuestion, Question
 from app.catalog.service import PublishedModule, Versions
 from app.db import insert_ignoring_conflicts, rows_as_records, table_of
@@ -111,6 +111,8 @@ class ModuleProgress(LessonTrail):
     attempts: int
     completed_at: datetime | None
     last_activity_at: datetime | None = None
+    to_read_again: frozenset[str] = frozenset()
+    quiz_to_retake: bool = False
 
     @property
     def percent(self) -> int:
@@ -138,8 +140,38 @@ class ModuleProgress(LessonTrail):
 _lesson = table_of(LessonCompletion)
 _attempt = table_of(QuizAttempt)
 _completion = table_of(ModuleCompletion)
+_change = table_of(SubstantiveChange)
+_module = table_of(Module)
+_version = table_of(ModuleVersion)
+QUIZ_CHANGE = ""  # the `lesson_slug` of a substantive change that asks for the quiz again
+
+
+def outdated(module_id: Any, version_id: Any, lesson_slug: Any | None) -> Any:
+    """Whether a record made on `version_id` was overtaken by a substantive change of that lesson
+    (`QUIZ_CHANGE` for the quiz; None: of anything in the module) published since, up to the live version.
+
+    Such a record stays in history and reports, but no longer counts for the learner's progress.
+    """
+    # Correlated by hand: nested two levels down, SQLAlchemy would otherwise join the record's table again.
+    made_on = core_select(_version.c.number).where(_version.c.id == version_id).correlate_except(_version).scalar_subquery()
+    live = (
+        core_select(_version.c.number)
+        .select_from(_module.join(_version, _version.c.id == _module.c.current_version_id))
+        .where(_module.c.id == module_id)
+        .correlate_except(_module, _version)
+        .scalar_subquery()
+    )
+    conditions = [_change.c.module_id == module_id, _change.c.version_number > made_on, _change.c.version_number <= live]
+    if lesson_slug is not None:
+        conditions.append(_change.c.lesson_slug == lesson_slug)
+    return exists().where(*conditions).correlate_except(_change)
+
+
+_LESSON_COUNTS = ~outdated(_lesson.c.module_id, _lesson.c.version_id, _lesson.c.lesson_slug)
+_ATTEMPT_COUNTS = ~outdated(_attempt.c.module_id, _attempt.c.version_id, QUIZ_CHANGE)
+_COMPLETION_COUNTS = ~outdated(_completion.c.module_id, _completion.c.version_id, None)
 _DONE_IN_MODULE = core_select(_lesson.c.lesson_slug).where(
-    _lesson.c.user_id == bindparam("user_id"), _lesson.c.module_id == bindparam("module_id")
+    _lesson.c.user_id == bindparam("user_id"), _lesson.c.module_id == bindparam("module_id"), _LESSON_COUNTS
 )
 
 
@@ -148,11 +180,11 @@ def done_lessons_column(user_id: Any) -> Any:
 
     A column to add to the viewer's one-row query (slugs never contain commas).
     """
-    module = table_of(Module)
+    module = table_of(Module).alias("lesson_module")
     return (
         core_select(func.aggregate_strings(_lesson.c.lesson_slug, ","))
         .select_from(_lesson.join(module, module.c.id == _lesson.c.module_id))
-        .where(_lesson.c.user_id == user_id, module.c.slug == bindparam("slug"))
+        .where(_lesson.c.user_id == user_id, module.c.slug == bindparam("slug"), _LESSON_COUNTS)
         .scalar_subquery()
         .label("done_lessons")
     )
@@ -172,47 +204,51 @@ def progress_for(connection: Connection, user_id: int, modules: Iterable[Publish
     modules = list(modules)
     module_ids = [module.module_id for module in modules]
     done: dict[int, set[str]] = {module_id: set() for module_id in module_ids}
+    read_before: dict[int, set[str]] = {module_id: set() for module_id in module_ids}
     latest: dict[int, datetime] = {}
-    for module_id, slug, completed_at in connection.execute(
-        core_select(_lesson.c.module_id, _lesson.c.lesson_slug, _lesson.c.completed_at).where(
+    for module_id, slug, completed_at, counts in connection.execute(
+        core_select(_lesson.c.module_id, _lesson.c.lesson_slug, _lesson.c.completed_at, _LESSON_COUNTS).where(
             _lesson.c.user_id == user_id, _lesson.c.module_id.in_(module_ids)
         )
     ):
-        done[module_id].add(slug)
+        (done if counts else read_before)[module_id].add(slug)
         latest[module_id] = max(completed_at, latest.get(module_id, completed_at))
-    quiz: dict[int, tuple[int, int, bool]] = {}
-    for module_id, attempts, best, passed, last_attempt in connection.execute(
+    quiz: dict[int, tuple[int, int, bool, bool]] = {}
+    for module_id, attempts, best, passed, passed_before, last_attempt in connection.execute(
         core_select(
             _attempt.c.module_id,
             func.count(),
             func.max(_attempt.c.score_percent),
+            func.max(func.cast(_attempt.c.passed & _ATTEMPT_COUNTS, _attempt.c.correct_count.type)),
             func.max(func.cast(_attempt.c.passed, _attempt.c.correct_count.type)),
             func.max(_attempt.c.submitted_at),
         )
         .where(_attempt.c.user_id == user_id, _attempt.c.module_id.in_(module_ids))
         .group_by(_attempt.c.module_id)
     ):
-        quiz[module_id] = (attempts, best, bool(passed))
+        quiz[module_id] = (attempts, best, bool(passed), bool(passed_before))
         last_attempt = _aware(last_attempt)
         latest[module_id] = max(last_attempt, latest.get(module_id, last_attempt))
     completed = dict(
         connection.execute(
-            core_select(_completion.c.module_id, _completion.c.completed_at).where(
-                _completion.c.user_id == user_id, _completion.c.module_id.in_(module_ids)
-            )
+            core_select(_completion.c.module_id, func.max(_completion.c.completed_at))
+            .where(_completion.c.user_id == user_id, _completion.c.module_id.in_(module_ids), _COMPLETION_COUNTS)
+            .group_by(_completion.c.module_id)
         ).all()
     )
     result = {}
     for module in modules:
-        attempts, best, passed = quiz.get(module.module_id, (0, None, False))
+        attempts, best, passed, passed_before = quiz.get(module.module_id, (0, None, False, False))
         result[module.module_id] = ModuleProgress(
             module=module,
             done_lessons=frozenset(done[module.module_id]),
             quiz_passed=passed,
             best_score=best,
             attempts=attempts,
-            completed_at=completed.get(module.module_id),
+            completed_at=_aware(completed[module.module_id]) if module.module_id in completed else None,
             last_activity_at=latest.get(module.module_id),
+            to_read_again=frozenset(read_before[module.module_id] - done[module.module_id]),
+            quiz_to_retake=passed_before and not passed,
         )
     return result
 
@@ -255,12 +291,18 @@ def module_progress(connection: Connection, user_id: int, module: PublishedModul
 
 
 def mark_lesson_done(session: Session, learner: Actor, module: PublishedModule, lesson_slug: str) -> ModuleProgress:
-    """The acting learner marks a lesson of their own as done."""
+    """The acting learner marks a lesson of their own as done; a lesson that already counts as done keeps its one record.
+
+    A new record is made only the first time, or when a substantive change asked for the lesson again.
+    """
     user_id = _learner_id(learner)
     if module.lesson(lesson_slug) is None:
         raise ProgressError(N_("No such lesson."))
-    if not lesson_trail(session.connection(), user_id, module).lesson_unlocked(lesson_slug):
+    trail = lesson_trail(session.connection(), user_id, module)
+    if not trail.lesson_unlocked(lesson_slug):
         raise ProgressError(N_("Finish the previous lessons first."))
+    if lesson_slug in trail.done_lessons:
+        return _complete_if_done(session, user_id, module)
     insert_ignoring_conflicts(
         session,
         _lesson,

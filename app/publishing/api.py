@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -48,6 +48,15 @@ class SavedVersionOut(BaseModel):
     slug: str
     version: int
     state: service.VersionState
+
+
+class SubstantiveIn(BaseModel):
+    lessons: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=200)
+    quiz: bool = False
+
+
+class PublishIn(BaseModel):
+    substantive: SubstantiveIn = Field(default_factory=SubstantiveIn)
 
 
 class VersionOut(BaseModel):
@@ -149,10 +158,18 @@ def list_module_versions(slug: Slug, _reader: ContentReader, connection: Connect
         409: {"model": ProblemsOut, "description": "the version no longer passes the checks; the live version stays"},
     },
 )
-def publish_version(slug: Slug, number: Number, token: ContentWriter, session: SessionDep) -> Response:
-    """Make this version live in one transaction; publishing an earlier version is the rollback."""
+def publish_version(
+    slug: Slug, number: Number, token: ContentWriter, session: SessionDep, body: PublishIn | None = None
+) -> Response:
+    """Make this version live in one transaction; publishing an earlier version is the rollback.
+
+    With `substantive`, learners who finished the named lessons (or passed the quiz) on earlier
+    versions are asked to read them again (retake it); their earlier records stay in history and reports.
+    """
+    wanted = body.substantive if body else SubstantiveIn()
+    substantive = service.Substantive(lessons=frozenset(wanted.lessons), quiz=wanted.quiz)
     try:
-        saved = service.publish_module_version(session, token.actor, slug, number)
+        saved = service.publish_module_version(session, token.actor, slug, number, substantive)
     except service.VersionNotFound as error:
         raise HTTPException(status_code=404, detail=str(error)) from error
     except service.NotPublishable as error:

@@ -148,10 +148,23 @@ def create_module(
 
 
 @router.post("/modules/{slug}/versions/{number}/publish", dependencies=CSRFChecked)
-def publish_version(request: Request, actor: ActorDep, session: SessionDep, slug: Slug, number: Number) -> Response:
-    """Publishing a draft, or an earlier version (the rollback); learners see the whole change at once."""
+def publish_version(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    slug: Slug,
+    number: Number,
+    read_again: Annotated[list[str], Form(max_length=200)] = [],  # noqa: B006 - FastAPI copies Form defaults
+    quiz_again: Annotated[bool, Form()] = False,
+) -> Response:
+    """Publishing a draft, or an earlier version (the rollback); learners see the whole change at once.
+
+    Lessons ticked in `read_again` (and `quiz_again`) are substantive changes: learners who had
+    finished them are asked to read them again, and their earlier records stay in their history.
+    """
+    substantive = service.Substantive(lessons=frozenset(read_again), quiz=quiz_again)
     try:
-        service.publish_module_version(session, actor, slug, number)
+        service.publish_module_version(session, actor, slug, number, substantive)
     except service.VersionNotFound as error:
         raise _not_found(error) from error
     except service.NotPublishable as error:

@@ -35,10 +35,11 @@ from app.catalog.files import (
     read_module_folder,
 )
 from app.catalog.loader import LESSON_FILE, SLUG_PATTERN, ModuleSource, load_module
-from app.catalog.models import LessonPage, Module, ModuleMedia, ModuleVersion
+from app.catalog.models import LessonPage, Module, ModuleMedia, ModuleVersion, SubstantiveChange
 from app.catalog.service import PublishedModule
 from app.db import insert_ignoring_conflicts, table_of
 from app.events.service import record_event
+from app.progress.service import QUIZ_CHANGE
 from app.publishing.events import DraftSaved, ModuleArchived
 from app.publishing.models import ModuleVersionFile
 from app.timeutil import utc_now
@@ -48,6 +49,7 @@ _version = table_of(ModuleVersion)
 _file = table_of(ModuleVersionFile)
 _media = table_of(ModuleMedia)
 _page = table_of(LessonPage)
+_change = table_of(SubstantiveChange)
 
 
 class VersionState(StrEnum):
@@ -233,14 +235,34 @@ def save_draft(session: Session, actor: Actor, files: ModuleFiles, *, source_kin
     return SavedVersion(source.slug, version.number, new, state)
 
 
-def publish_module_version(session: Session, actor: Actor, slug: str, number: int) -> SavedVersion:
+@dataclass(frozen=True)
+class Substantive:
+    """What a publish changes enough that learners who finished it must read it again or retake the quiz."""
+
+    lessons: frozenset[str] = frozenset()
+    quiz: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.lessons) or self.quiz
+
+
+def publish_module_version(
+    session: Session, actor: Actor, slug: str, number: int, substantive: Substantive = Substantive()
+) -> SavedVersion:
     """Make one version of a module live (a draft, or an earlier version: that is a rollback).
 
     The version is checked again from its stored sources against what is live now; if it would
     no longer pass, NotPublishable says why and nothing changes. The check runs before the module
-    row is locked, so learners marking lessons done never wait for a rendering.
+    row is locked, so learners marking lessons done never wait for a rendering. A substantive
+    publish asks learners to read the named lessons again (or retake the quiz); what they did on
+    earlier versions stays in their history and in reports.
     """
     version_id = _version_id(session.connection(), slug, number)
+    if substantive.lessons:
+        known = set(versions_lessons(session.connection(), version_id))
+        unknown = sorted(substantive.lessons - known)
+        if unknown:
+            raise NotPublishable([Problem(slug, None, f"version {number} has no lesson {', '.join(unknown)}")])
     sources = version_files(session.connection(), version_id)
     if sources:
         try:
@@ -252,15 +274,30 @@ def publish_module_version(session: Session, actor: Actor, slug: str, number: in
             raise NotPublishable(problems)
     module = session.exec(select(Module).where(col(Module.slug) == slug).with_for_update()).one()
     version = session.get(ModuleVersion, version_id)
-    assert version is not None
-    if module.current_version_id == version.id:
+    assert version is not None and module.id is not None
+    if module.current_version_id == version.id and not substantive:
         session.rollback()
         return SavedVersion(slug, number, False, VersionState.published)
     rollback = version.published_at is not None
     _make_live(session, actor, module, version)
-    record_event(session, actor, ModulePublished(slug, number, "restored" if rollback else "created"))
+    now = utc_now()
+    for lesson_slug in sorted(substantive.lessons) + ([QUIZ_CHANGE] if substantive.quiz else []):
+        row = {"module_id": module.id, "lesson_slug": lesson_slug, "version_number": number, "published_at": now}
+        insert_ignoring_conflicts(session, _change, row)
+    event = ModulePublished(
+        slug, number, "restored" if rollback else "created", substantive=tuple(sorted(substantive.lessons)), quiz=substantive.quiz
+    )
+    record_event(session, actor, event)
     session.commit()
     return SavedVersion(slug, number, False, VersionState.published)
+
+
+def versions_lessons(connection: Connection, version_id: int) -> list[str]:
+    """The lesson slugs of a version, in order."""
+    rows = connection.execute(
+        core_select(_page.c.lesson_slug).where(_page.c.version_id == version_id).distinct().order_by(_page.c.lesson_slug)
+    )
+    return list(rows.scalars())
 
 
 def list_versions(connection: Connection, slug: str) -> list[VersionInfo] | None:

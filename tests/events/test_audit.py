@@ -74,7 +74,7 @@ def test_a_module_import_from_the_command_line_is_audited_with_the_os_user(setti
     assert result.exit_code == 0, result.output
     (published,) = audit(session, "module.published")
     assert (published.actor_kind, published.actor_label, published.subject) == ("cli", "deploy", "module:sample-module")
-    assert published.payload == {"slug": "sample-module", "version": 1, "status": "created"}
+    assert published.payload == {"slug": "sample-module", "version": 1, "status": "created", "substantive": [], "quiz": False}
 
 
 def test_a_sign_in_lock_out_is_audited_with_the_visitors_address(client, learner, session, settings) -> None:  # type: ignore[no-untyped-def]
