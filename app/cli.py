@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -76,12 +77,7 @@ def import_modules(
         report = import_module_folders(session, Actor.command_line(), folders, limits=limits, publish=not draft)
     for outcome in report.outcomes:
         typer.echo(f"{outcome.slug}: version {outcome.version_number} {outcome.status}{' (draft)' if draft else ''}")
-    for slug, problems in report.rejected.items():
-        typer.secho(f"{slug}: rejected, the published version stays live", fg=typer.colors.RED, err=True)
-        for problem in problems:
-            typer.echo(f"  {problem}", err=True)
-    if not report.ok:
-        raise typer.Exit(code=1)
+    _exit_on_rejected(report.rejected, "rejected, the published version stays live")
 
 
 @cli.command("rerender-modules")
@@ -97,11 +93,16 @@ def rerender_modules() -> None:
         typer.echo(f"{saved.slug}: rendered again as version {saved.number}, now live")
     for slug in report.unchanged:
         typer.echo(f"{slug}: unchanged")
-    for slug, problems in report.rejected.items():
-        typer.secho(f"{slug}: not rendered again, the live version stays", fg=typer.colors.RED, err=True)
+    _exit_on_rejected(report.rejected, "not rendered again, the live version stays")
+
+
+def _exit_on_rejected(rejected: Mapping[str, Sequence[object]], outcome: str) -> None:
+    """Print each refused module with its problems (file and line) and exit 1, so scripts and CI stop."""
+    for slug, problems in rejected.items():
+        typer.secho(f"{slug}: {outcome}", fg=typer.colors.RED, err=True)
         for problem in problems:
             typer.echo(f"  {problem}", err=True)
-    if report.rejected:
+    if rejected:
         raise typer.Exit(code=1)
 
 

@@ -31,8 +31,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.accounts.tokens import create_api_token
@@ -73,16 +71,10 @@ def empty_database(postgres: str | None, folder: Path) -> Iterator[str]:
     if postgres is None:
         yield f"sqlite:///{folder / f'cooc-{secrets.token_hex(4)}.sqlite3'}"
         return
-    schema = f"cooc_bench_{secrets.token_hex(4)}"
-    admin = create_engine(postgres)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield make_url(postgres).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    from tests.databases import fresh_postgres_schema
+
+    with fresh_postgres_schema(postgres, "cooc_bench") as url:
+        yield url
 
 
 def timed(call: Callable[[], object], repeat: int) -> list[float]:

@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from app.config import PROJECT_ROOT, Settings
 from app.db import build_engine, metadata
 from app.main import create_app
 from app.migrations import upgrade_to_head
 from app.models import *  # noqa: F403 - registers every table
+from tests.databases import fresh_postgres_schema
 from tests.factories import TEST_ACTOR, TEST_PASSWORD, make_user
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("COOC_TEST_DATABASE_URL") else [])
@@ -50,17 +49,8 @@ def empty_database(backend: str, folder: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{folder / 'cooc.sqlite3'}"
         return
-    base = os.environ["COOC_TEST_DATABASE_URL"]
-    schema = f"cooc_test_{os.getpid()}_{secrets.token_hex(4)}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_postgres_schema(os.environ["COOC_TEST_DATABASE_URL"], f"cooc_test_{os.getpid()}") as url:
+        yield url
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -7,7 +7,6 @@ is the rollback.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
@@ -57,17 +56,6 @@ class SubstantiveIn(BaseModel):
 
 class PublishIn(BaseModel):
     substantive: SubstantiveIn = Field(default_factory=SubstantiveIn)
-
-
-class VersionOut(BaseModel):
-    number: int
-    state: service.VersionState
-    source: str
-    content_hash: str
-    created_at: datetime
-    created_by: str
-    published_at: datetime | None
-    published_by: str | None
 
 
 def _problems(status_code: int, detail: str, problems: list[Problem]) -> JSONResponse:
@@ -141,12 +129,12 @@ def _save_upload(db: Database, token: TokenInfo, data: bytes, limits: ModuleLimi
 
 
 @router.get("/modules/{slug}/versions", openapi_extra=_READ["openapi_extra"], responses={**_READ["responses"], **_NOT_FOUND})
-def list_module_versions(slug: Slug, _reader: ContentReader, connection: ConnectionDep) -> list[VersionOut]:
+def list_module_versions(slug: Slug, _reader: ContentReader, connection: ConnectionDep) -> list[service.VersionInfo]:
     """Every version of a module, newest first: its state (draft, published, superseded), who made and published it, when."""
     versions = service.list_versions(connection, slug)
     if versions is None:
         raise HTTPException(status_code=404, detail="No such module")
-    return [VersionOut(**vars(version)) for version in versions]
+    return versions
 
 
 @router.post(
