@@ -145,3 +145,10 @@ def test_a_draft_can_be_previewed_in_a_phone_width_column(admin_client, sample_m
     assert "See it at phone width" in desktop.text and "See it at desktop width" in phone.text
     learner_view = admin_client.get("/modules/sample-module/lessons/passwords?width=phone")
     assert "preview-phone" not in learner_view.text and "Preview of version" not in learner_view.text
+
+
+def test_a_draft_is_previewed_in_each_of_its_languages(admin_client, sample_module) -> None:  # type: ignore[no-untyped-def]
+    english = admin_client.get("/admin/modules/sample-module/versions/1/lessons/passwords").text
+    french = admin_client.get("/admin/modules/sample-module/versions/1/lessons/passwords?language=fr").text
+    assert '<article class="lesson" lang="en">' in english and '<article class="lesson" lang="fr">' in french
+    assert 'href="?language=fr&amp;width=desktop"' in english
