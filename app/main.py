@@ -38,6 +38,7 @@ from app.events.worker import OutboxWorker, WorkerPolicy
 from app.i18n import N_
 from app.progress import pages as progress_pages
 from app.progress import service as progress_service
+from app.progress.self_assessment import SELF_ASSESSMENT_FILE, load_self_assessment
 from app.publishing import api as publishing_api
 from app.reporting import api as reporting_api
 from app.security import SESSION_COOKIE, HashingBusy
@@ -205,6 +206,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.versions = Versions()
     app.state.learning_summary = partial(progress_service.learning_lines, app.state.versions)
     app.state.site_pages = load_site_pages(settings.content_dir)
+    app.state.self_assessment = load_self_assessment(settings.content_dir / SELF_ASSESSMENT_FILE)
 
     access_log = logging.getLogger("uvicorn.access")
     if not any(isinstance(existing, RedactSecretPaths) for existing in access_log.filters):

@@ -3,7 +3,7 @@
 from app.accounts.models import ApiToken, ApiTokenScope, AuthSession, LoginThrottle, PasswordLink, User, UserRole
 from app.catalog.models import LessonPage, Module, ModuleMedia, ModuleVersion, SubstantiveChange
 from app.events.models import AuditEvent, OutboxMessage
-from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
+from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt, SelfAssessmentResult
 from app.publishing.models import ModuleVersionFile
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "OutboxMessage",
     "PasswordLink",
     "QuizAttempt",
+    "SelfAssessmentResult",
     "SubstantiveChange",
     "User",
     "UserRole",

@@ -15,6 +15,7 @@ from app.catalog.deps import not_found, versions_of
 from app.catalog.service import CURRENT_VERSION_FOR_SLUG, PublishedLesson, PublishedModule, Versions
 from app.db import table_of
 from app.deps import database
+from app.progress.self_assessment import SelfAssessment
 from app.progress.service import LessonTrail, done_lessons_column, trail_from_column
 from app.security import SESSION_COOKIE
 
@@ -68,3 +69,11 @@ async def lesson_reading(slug: str, lesson_slug: str, request: Request) -> Lesso
 
 
 ReadLesson = Annotated[LessonReading, Depends(lesson_reading)]
+
+
+def _self_assessment(request: Request) -> SelfAssessment:
+    assessment: SelfAssessment = request.app.state.self_assessment
+    return assessment
+
+
+SelfAssessmentDep = Annotated[SelfAssessment, Depends(_self_assessment)]

@@ -57,3 +57,16 @@ class ModuleCompletion(Model, table=True):
     module_id: int = Field(foreign_key="module.id", ondelete="CASCADE")
     version_id: int = Field(foreign_key="module_version.id")
     completed_at: datetime = Field(default_factory=utc_now)
+
+
+class SelfAssessmentResult(Model, table=True):
+    """One taking of the self-assessment: the answer per statement and the level per competence they give."""
+
+    __tablename__ = "self_assessment_result"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    taken_at: datetime = Field(default_factory=utc_now)
+    language: str = Field(max_length=8)
+    answers: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    levels: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

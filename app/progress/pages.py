@@ -17,7 +17,9 @@ from app.catalog.service import PublishedLesson, PublishedModule
 from app.deps import RowId, SessionDep, database
 from app.progress import service
 from app.progress.competences import CompetenceLevel, competence_profile
-from app.progress.deps import ReadLesson
+from app.progress.deps import ReadLesson, SelfAssessmentDep
+from app.progress.models import SelfAssessmentResult
+from app.progress.self_assessment import latest_self_assessment, placement, record_self_assessment
 from app.security import new_token
 from app.web import redirect, render, verify_csrf
 
@@ -27,11 +29,59 @@ CSRFChecked = [Depends(verify_csrf)]
 
 @router.get("/catalog")
 async def catalog_page(request: Request, viewer: CurrentViewer, versions: VersionsDep) -> Response:
-    def load(connection: Connection) -> list[service.ModuleProgress]:
-        return service.visible_progress(connection, viewer.id, viewer.roles, versions.all_current(connection))
+    def load(connection: Connection) -> tuple[list[service.ModuleProgress], bool]:
+        progress = service.visible_progress(connection, viewer.id, viewer.roles, versions.all_current(connection))
+        return progress, latest_self_assessment(connection, viewer.id) is not None
 
-    progress = await database(request).read(load)
-    return render(request, "progress/catalog.html", {"progress": progress, "framework": load_framework()})
+    progress, assessed = await database(request).read(load)
+    context = {"progress": progress, "framework": load_framework(), "assessed": assessed}
+    return render(request, "progress/catalog.html", context)
+
+
+@router.get("/self-assessment")
+def self_assessment_form(request: Request, viewer: CurrentViewer, assessment: SelfAssessmentDep) -> Response:
+    """Fifteen statements, one per competence the course covers; about five minutes."""
+    return render(request, "progress/self_assessment.html", {"assessment": assessment, "answers": {}, "missing": []})
+
+
+@router.post("/self-assessment", dependencies=CSRFChecked)
+async def take_self_assessment(
+    request: Request, viewer: CurrentViewer, actor: ActingPerson, assessment: SelfAssessmentDep
+) -> Response:
+    form = await request.form()
+    answers = {
+        statement.id: int(str(form[f"s-{statement.id}"]))
+        for statement in assessment.statements
+        if str(form.get(f"s-{statement.id}", "")).isdigit()
+    }
+    missing = [statement.id for statement in assessment.statements if answers.get(statement.id) not in assessment.levels]
+    if missing:
+        context = {"assessment": assessment, "answers": answers, "missing": missing}
+        return render(request, "progress/self_assessment.html", context, status_code=422)
+
+    def save() -> None:
+        with database(request).session() as session:
+            record_self_assessment(session, actor, assessment, answers, viewer.language)
+
+    await run_in_threadpool(save)
+    return redirect("/self-assessment/result")
+
+
+@router.get("/self-assessment/result")
+async def self_assessment_result(request: Request, viewer: CurrentViewer, versions: VersionsDep) -> Response:
+    """Where the learner stands per area, and the modules to start with."""
+
+    def load(connection: Connection) -> tuple[SelfAssessmentResult | None, list[service.ModuleProgress]]:
+        progress = service.visible_progress(connection, viewer.id, viewer.roles, versions.all_current(connection))
+        return latest_self_assessment(connection, viewer.id), progress
+
+    result, progress = await database(request).read(load)
+    if result is None:
+        return redirect("/self-assessment")
+    completed = [item.module.module_id for item in progress if item.completed_at is not None]
+    found = placement(result.levels, [item.module for item in progress], completed)
+    context = {"result": result, "placement": found, "framework": load_framework()}
+    return render(request, "progress/self_assessment_result.html", context)
 
 
 @router.get("/modules/{slug}")

@@ -26,7 +26,7 @@ from app.catalog.quiz import DrawnQuestion, Question
 from app.catalog.service import PublishedModule, Versions
 from app.db import insert_ignoring_conflicts, rows_as_records, table_of
 from app.i18n import N_
-from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt
+from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt, SelfAssessmentResult
 from app.timeutil import utc_now
 
 ANSWERS_SHOWN_FROM_ATTEMPT = 3
@@ -448,12 +448,15 @@ def _complete_if_done(session: Session, user_id: int, module: PublishedModule) -
 
 
 def progress_records(connection: Connection, user_id: int) -> dict[str, list[dict[str, Any]]]:
-    """A learner's lessons done, quiz attempts (with every answer) and completions, for a GDPR export."""
-    lessons, attempts, completions = (table_of(model) for model in (LessonCompletion, QuizAttempt, ModuleCompletion))
+    """A learner's lessons done, quiz attempts (with every answer), completions and self-assessments, for a GDPR export."""
+    lessons, attempts, completions, assessments = (
+        table_of(model) for model in (LessonCompletion, QuizAttempt, ModuleCompletion, SelfAssessmentResult)
+    )
     return {
         "lessons_done": rows_as_records(connection, lessons, lessons.c.user_id == user_id),
         "quiz_attempts": rows_as_records(connection, attempts, attempts.c.user_id == user_id),
         "module_completions": rows_as_records(connection, completions, completions.c.user_id == user_id),
+        "self_assessments": rows_as_records(connection, assessments, assessments.c.user_id == user_id),
     }
 
 
