@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
+from babel.dates import format_date
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Connection
@@ -13,8 +15,10 @@ from app.accounts.deps import ActingPerson, CurrentViewer
 from app.accounts.viewer import Viewer
 from app.catalog.deps import VersionsDep, VisibleModule
 from app.catalog.digcomp import load_framework
+from app.catalog.job_aid_pdf import job_aid_pdf
 from app.catalog.service import PublishedLesson, PublishedModule
 from app.deps import RowId, SessionDep, database
+from app.i18n import N_, translator
 from app.progress import service
 from app.progress.competences import CompetenceLevel, competence_profile
 from app.progress.deps import ReadLesson, SelfAssessmentDep
@@ -24,6 +28,7 @@ from app.security import new_token
 from app.web import redirect, render, verify_csrf
 
 router = APIRouter()
+pdf_log = logging.getLogger("cooc.pdf")
 CSRFChecked = [Depends(verify_csrf)]
 
 
@@ -102,6 +107,29 @@ def job_aid_page(request: Request, viewer: CurrentViewer, module: VisibleModule)
     if job_aid is None:
         raise HTTPException(status_code=404, detail="This module has no job aid")
     return render(request, "progress/job_aid.html", {"module": module, "job_aid": job_aid, "content_language": job_aid.language})
+
+
+@router.get("/modules/{slug}/job-aid.pdf")
+def job_aid_download(viewer: CurrentViewer, module: VisibleModule) -> Response:
+    """The job aid as a PDF file to keep, in the learner's language when the module has it."""
+    job_aid = module.job_aid(viewer.language)
+    if job_aid is None:
+        raise HTTPException(status_code=404, detail="This module has no job aid")
+    checked_on = module.manifest.checked_on
+    checked = "" if checked_on is None else format_date(checked_on, format="long", locale=viewer.language)
+    try:
+        document = job_aid_pdf(
+            module_title=module.title(job_aid.language),
+            title=job_aid.title,
+            body_html=job_aid.html,
+            checked_on=checked_on,
+            checked_label=translator(viewer.language)(N_("Content checked on %(date)s"), date=checked),
+        )
+    except Exception as error:
+        pdf_log.warning("job aid of %s could not be laid out as a PDF: %s", module.slug, error)
+        raise HTTPException(status_code=501, detail=N_("This job aid has no PDF yet: print it from its page.")) from error
+    name = f"{module.slug}-job-aid-{job_aid.language}.pdf"
+    return Response(document, media_type="application/pdf", headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/modules/{slug}/lessons/{lesson_slug}")
