@@ -379,5 +379,101 @@ def audit(
             typer.echo(f"{event.at:%Y-%m-%d %H:%M:%S}  {event.actor!s:<30} {event.action:<28} {event.subject}")
 
 
+wave_cli = typer.Typer(
+    help="Reverse-mentoring waves: create, take in survey answers, confirm training, match.", no_args_is_help=True
+)
+cli.add_typer(wave_cli, name="wave")
+WaveArgument = Annotated[str, typer.Argument(metavar="WAVE", help="the wave's name or id")]
+
+
+@wave_cli.command("create")
+def wave_create(
+    name: Annotated[str, typer.Option("--name", metavar="NAME")],
+    planned_meetings: Annotated[int, typer.Option("--planned-meetings", metavar="N")] = 8,
+    same_department_allowed: Annotated[bool, typer.Option("--same-department-allowed")] = False,
+) -> None:
+    """A new wave, in its questionnaire stage; by default a mentee is never paired within their own department."""
+    from app.actor import Actor
+    from app.db import Database
+    from app.mentoring.service import WaveError, create_wave
+
+    with Database(get_settings()).session() as session:
+        try:
+            wave = create_wave(
+                session,
+                Actor.command_line(),
+                name,
+                planned_meetings=planned_meetings,
+                same_department_allowed=same_department_allowed,
+            )
+        except WaveError as error:
+            _fail(str(error))
+    typer.echo(f"wave {wave.name} created (id {wave.id})")
+
+
+@wave_cli.command("import-answers")
+def wave_import_answers(wave: WaveArgument, file: Annotated[Path, typer.Argument(metavar="FILE.csv")]) -> None:
+    """Answers of a survey already run: employee_id,side,languages,capacity and one 0-5 column per module slug; all or nothing."""
+    from app.accounts.directory import decode_directory
+    from app.actor import Actor
+    from app.db import Database
+    from app.mentoring.service import AnswersRefused, WaveError, find_wave, import_answers
+
+    if not file.is_file():
+        _fail(f"{file} is not a file")
+    with Database(get_settings()).session() as session:
+        try:
+            count = import_answers(session, Actor.command_line(), find_wave(session, wave), decode_directory(file.read_bytes()))
+        except AnswersRefused as refused:
+            for problem in refused.problems:
+                typer.echo(f"  {problem}", err=True)
+            _fail("nothing was imported")
+        except WaveError as error:
+            _fail(str(error))
+    typer.echo(f"{count} people's answers imported")
+
+
+@wave_cli.command("confirm-training")
+def wave_confirm_training(wave: WaveArgument, employee_id: Annotated[str, typer.Option("--employee-id", metavar="ID")]) -> None:
+    """The mentor attended the classroom training, so they may be matched."""
+    from app.actor import Actor
+    from app.db import Database
+    from app.mentoring.service import WaveError, confirm_training, find_wave
+
+    with Database(get_settings()).session() as session:
+        try:
+            confirm_training(session, Actor.command_line(), find_wave(session, wave), employee_id)
+        except WaveError as error:
+            _fail(str(error))
+    typer.echo(f"{employee_id}: training confirmed")
+
+
+@wave_cli.command("match")
+def wave_match(
+    wave: WaveArgument,
+    fair: Annotated[bool, typer.Option("--fair", help="first the best worst-off pair, then the best total")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Propose pairs for the wave (nothing is stored): each with its score broken down, each person left out with why."""
+    import json
+
+    from app.db import Database
+    from app.mentoring.service import WaveError, find_wave, propose_wave_pairs
+
+    with Database(get_settings()).session() as session:
+        try:
+            proposal = propose_wave_pairs(session.connection(), find_wave(session, wave), fair=fair)
+        except WaveError as error:
+            _fail(str(error))
+    if as_json:
+        typer.echo(json.dumps(proposal.as_json(), ensure_ascii=False))
+        return
+    for pair in proposal.pairs:
+        typer.echo(f"{pair.mentor} -> {pair.mentee}: {pair.score}")
+    for person in proposal.unmatched:
+        typer.echo(f"{person.employee_id} ({person.side}) unmatched: {person.reason.text}")
+    typer.echo(f"{len(proposal.pairs)} pairs, total {proposal.total}")
+
+
 def main() -> None:
     cli()

@@ -3,6 +3,7 @@
 from app.accounts.models import ApiToken, ApiTokenScope, AuthSession, LoginThrottle, PasswordLink, User, UserRole
 from app.catalog.models import LessonPage, Module, ModuleMedia, ModuleVersion, SubstantiveChange
 from app.events.models import AuditEvent, OutboxMessage
+from app.mentoring.models import Wave, WaveParticipant
 from app.progress.models import LessonCompletion, ModuleCompletion, QuizAttempt, SelfAssessmentResult
 from app.publishing.models import ModuleVersionFile
 
@@ -26,4 +27,6 @@ __all__ = [
     "SubstantiveChange",
     "User",
     "UserRole",
+    "Wave",
+    "WaveParticipant",
 ]
