@@ -28,6 +28,7 @@ from app.actor import Actor
 from app.deps import SessionDep
 from app.events.service import audit_records_about, pseudonymise_audit_entries, record_event
 from app.i18n import N_, Message
+from app.mentoring.service import forget_participation, participation_records
 from app.progress.service import progress_records
 from app.web import redirect, verify_csrf
 
@@ -46,6 +47,7 @@ def export_personal_data(session: Session, actor: Actor, employee_id: str) -> di
         "employee_id": employee_id,
         "accounts": personal_records(connection, user.id),
         "progress": progress_records(connection, user.id),
+        "mentoring": participation_records(connection, user.id),
         "audit_log": audit_records_about(connection, user.id, event.subject),
     }
     record_event(session, actor, event)
@@ -65,6 +67,7 @@ def erase_person(session: Session, actor: Actor, employee_id: str) -> str:
         raise AccountError(Message(N_("you cannot erase your own account")))
     user_id = user.id
     alias, former_email = anonymise_employee(session, user_id)
+    forget_participation(session, user_id)
     changed = pseudonymise_audit_entries(
         session.connection(),
         user_id,

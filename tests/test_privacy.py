@@ -123,3 +123,19 @@ def test_the_person_page_offers_export_and_erasure_once_and_keeps_its_title(admi
     assert f"<title>{learner.name}" in page
     assert page.count(f'action="/admin/people/{learner.employee_id}/export"') == 1
     assert page.count(f'action="/admin/people/{learner.employee_id}/erase"') == 1
+
+
+def test_wave_answers_are_exported_and_erased_with_the_person(admin_client, learner, session, sample_module) -> None:  # type: ignore[no-untyped-def]
+    from app.mentoring.models import WaveParticipant
+    from app.mentoring.service import create_wave, import_answers
+    from tests.factories import TEST_ACTOR
+
+    wave = create_wave(session, TEST_ACTOR, "Wave 1")
+    import_answers(session, TEST_ACTOR, wave, "employee_id,side,languages,capacity,sample-module\nL1,mentee,fr,1,4\n")
+    token = csrf_from(admin_client.get(f"/admin/people/{learner.employee_id}").text)
+    document = json.loads(admin_client.post(f"/admin/people/{learner.employee_id}/export", data={"csrf_token": token}).text)
+    assert document["mentoring"]["waves"][0]["scores"] == {"sample-module": 4}
+    token = csrf_from(admin_client.get(f"/admin/people/{learner.employee_id}").text)
+    admin_client.post(f"/admin/people/{learner.employee_id}/erase", data={"csrf_token": token, "confirm": learner.employee_id})
+    session.expire_all()
+    assert session.exec(select(WaveParticipant)).first() is None

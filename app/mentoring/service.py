@@ -11,6 +11,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from sqlalchemy import delete
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
@@ -19,7 +20,7 @@ from app.accounts.models import User
 from app.actor import Actor
 from app.catalog.models import Module
 from app.config import UI_LANGUAGES
-from app.db import table_of
+from app.db import rows_as_records, table_of
 from app.events.service import record_event
 from app.mentoring.events import TrainingConfirmed, WaveAnswersImported, WaveCreated
 from app.mentoring.matching import Mentee, Mentor, Proposal, Rules, Weights, propose_pairs
@@ -226,3 +227,13 @@ def propose_wave_pairs(connection: Connection, wave: Wave, *, fair: bool = False
             )
     rules = Rules(same_department_allowed=wave.same_department_allowed, weights=Weights(**wave.weights))
     return propose_pairs(mentors, mentees, rules, fair=fair)
+
+
+def participation_records(connection: Connection, user_id: int) -> dict[str, list[dict[str, object]]]:
+    """The waves a person took part in, with their answers, for a GDPR export."""
+    return {"waves": rows_as_records(connection, _participant, _participant.c.user_id == user_id)}
+
+
+def forget_participation(session: Session, user_id: int) -> None:
+    """On erasure the questionnaire answers go: unlike completions, no department figure needs them. No commit."""
+    session.connection().execute(delete(WaveParticipant).where(col(WaveParticipant.user_id) == user_id))
