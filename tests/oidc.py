@@ -13,11 +13,13 @@ import select
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
+from typing import IO
 from urllib.parse import urljoin
 
 import httpx
@@ -26,7 +28,7 @@ from tests.smtp import free_port
 
 PEERS = Path(__file__).parent / "peers"
 CLIENT_ID = "cooc"
-START_TIMEOUT_SECONDS = 20
+START_TIMEOUT_SECONDS = 90
 CLIENT_SECRET = "cooc-test-client-secret-0123456789"
 
 
@@ -68,16 +70,29 @@ def running_oidc_provider(
         command = [node, str(PEERS / "oidc-provider.mjs"), str(config_file)]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
         try:
-            assert process.stdout is not None
-            ready, _, _ = select.select([process.stdout], [], [], START_TIMEOUT_SECONDS)
-            first_line = process.stdout.readline() if ready else ""
-            if first_line.strip() != "ready":
-                log.seek(0)
-                raise AssertionError(f"the OpenID provider did not start: {first_line}{log.read()}")
+            _wait_until_ready(process, log)
             yield OidcProvider(issuer, f"http://127.0.0.1:{port}")
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+def _wait_until_ready(process: subprocess.Popen[str], log: IO[str]) -> None:
+    """Wait for the provider's "ready" line; on a machine under load Node.js can take a while to start."""
+    assert process.stdout is not None
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 0.5)
+        if ready:
+            line = process.stdout.readline()
+            if line.strip() == "ready":
+                return
+            if not line and process.poll() is not None:
+                break
+    process.terminate()
+    process.wait(timeout=10)
+    log.seek(0)
+    raise AssertionError(f"the OpenID provider did not start (exit code {process.returncode}): {log.read()}")
 
 
 FORM_ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
