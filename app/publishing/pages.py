@@ -54,7 +54,7 @@ def _versions_page(
     if versions is None:
         raise HTTPException(status_code=404, detail="No such module")
     live = next((version.number for version in versions if version.state == service.VersionState.published), None)
-    archived = any(summary.archived for summary in service.module_overview(connection, "en") if summary.slug == slug)
+    archived = service.is_archived(connection, slug)
     newest = versions_of(request).get(connection, service.version_id_of(connection, slug, versions[0].number))
     context = {"slug": slug, "versions": versions, "live": live, "archived": archived, "newest": newest, **context}
     return render(request, "publishing/versions.html", context, status_code=status_code)

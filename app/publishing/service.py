@@ -503,6 +503,10 @@ def module_overview(connection: Connection, language: str) -> list[ModuleSummary
     return sorted(summaries, key=lambda summary: summary.slug)
 
 
+def is_archived(connection: Connection, slug: str) -> bool:
+    return connection.execute(core_select(_module.c.archived_at).where(_module.c.slug == slug)).scalar() is not None
+
+
 def version_id_of(connection: Connection, slug: str, number: int) -> int:
     """The row id of a module's version, for reading it as learners would (`Versions.get`)."""
     return _version_id(connection, slug, number)
